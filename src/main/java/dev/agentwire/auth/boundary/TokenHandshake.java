@@ -1,0 +1,31 @@
+package dev.agentwire.auth.boundary;
+
+import dev.agentwire.auth.control.HandshakeAuthenticator;
+import dev.agentwire.auth.entity.HandshakeOutcome;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+
+/**
+ * Checks the upgrade request and leaves the outcome in the session's user properties. It never
+ * refuses the upgrade itself: the endpoint answers a refusal with an error frame and a close
+ * code the client can act on. Configurators are not CDI beans, hence the lookup.
+ */
+public class TokenHandshake extends ServerEndpointConfig.Configurator {
+
+    public static final String OUTCOME = HandshakeOutcome.class.getName();
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        long started = System.nanoTime();
+        HandshakeAuthenticator authenticator = CDI.current().select(HandshakeAuthenticator.class).get();
+        config.getUserProperties().put(OUTCOME, authenticator.authenticate(request, started));
+    }
+
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+        return requested.contains(HandshakeAuthenticator.BEARER_SUBPROTOCOL) ? HandshakeAuthenticator.BEARER_SUBPROTOCOL : "";
+    }
+}

@@ -1,0 +1,142 @@
+package dev.agentwire.auth.control;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * A token issuer for development, so a newcomer can chat a minute after starting. Its signing
+ * key is generated on first start under the data directory and never leaves it. It refuses to
+ * start in the {@code prod} configuration profile, whatever the configuration says.
+ */
+@ApplicationScoped
+public class DevTokenIssuer {
+
+    private static final Logger LOG = Logger.getLogger(DevTokenIssuer.class.getName());
+    static final String ISSUER = "agentwire-dev-issuer";
+    static final String PRODUCTION_PROFILE = "prod";
+
+    @Inject
+    @ConfigProperty(name = "agentwire.dev-issuer.enabled", defaultValue = "false")
+    boolean enabled;
+
+    @Inject
+    @ConfigProperty(name = "mp.config.profile")
+    Optional<String> profile;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.data-dir", defaultValue = "data")
+    String dataDir;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.dev-issuer.token-lifetime-seconds", defaultValue = "3600")
+    long lifetimeSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.auth.required-role")
+    Optional<String> requiredRole;
+
+    private RSAKey signingKey;
+
+    @PostConstruct
+    void start() {
+        if (!enabled) {
+            return;
+        }
+        if (profile.filter(PRODUCTION_PROFILE::equals).isPresent()) {
+            throw new IllegalStateException("The development token issuer cannot run in the prod profile:"
+                    + " remove agentwire.dev-issuer.enabled (AGENTWIRE_DEV_ISSUER_ENABLED) and configure"
+                    + " mp.jwt.verify.publickey.location and mp.jwt.verify.issuer for your identity provider");
+        }
+        if (lifetimeSeconds < 1) {
+            throw new IllegalStateException("agentwire.dev-issuer.token-lifetime-seconds must be at least 1");
+        }
+        signingKey = loadOrCreateKey(Path.of(dataDir, "dev-issuer", "signing-key.jwk"));
+        LOG.warning("The development token issuer is enabled: anyone who can reach POST /api/dev/tokens"
+                + " can get a token. Never enable it where real users connect.");
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public String issuer() {
+        return ISSUER;
+    }
+
+    public JWKSet publicKeys() {
+        return new JWKSet(signingKey.toPublicJWK());
+    }
+
+    public Duration lifetime() {
+        return Duration.ofSeconds(lifetimeSeconds);
+    }
+
+    /** A signed token naming the user, carrying the required role if one is configured. */
+    public String issue(String userId) {
+        if (!enabled) {
+            throw new IllegalStateException("the development issuer is disabled");
+        }
+        Instant now = Instant.now();
+        var claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(userId)
+                .claim("upn", userId)
+                .claim("groups", requiredRole.map(List::of).orElse(List.of()))
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(lifetimeSeconds)))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        var header = new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(signingKey.getKeyID()).build();
+        var jwt = new SignedJWT(header, claims);
+        try {
+            jwt.sign(new RSASSASigner(signingKey));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing a development token failed", e);
+        }
+        return jwt.serialize();
+    }
+
+    private static RSAKey loadOrCreateKey(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return RSAKey.parse(Files.readString(file));
+            }
+            RSAKey key = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+            Files.createDirectories(file.getParent());
+            Path temporary = Files.createTempFile(file.getParent(), "signing-key", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temporary, key.toJSONString());
+            Files.move(temporary, file);
+            LOG.info(() -> "Generated the development issuer's signing key in " + file.toAbsolutePath());
+            return key;
+        } catch (IOException | ParseException | JOSEException | UnsupportedOperationException e) {
+            throw new IllegalStateException("The development issuer's key at " + file.toAbsolutePath()
+                    + " cannot be read or created; fix the file or agentwire.data-dir", e);
+        }
+    }
+}

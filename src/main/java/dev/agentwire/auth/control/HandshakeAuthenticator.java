@@ -1,0 +1,106 @@
+package dev.agentwire.auth.control;
+
+import dev.agentwire.auth.entity.HandshakeOutcome;
+import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.GatewayException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.server.HandshakeRequest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Decides whether an upgrade request may become a connection, and for whom: origin, token,
+ * role. The user context is made here, once, from the verified token only.
+ */
+@ApplicationScoped
+public class HandshakeAuthenticator {
+
+    public static final String BEARER_SUBPROTOCOL = "bearer";
+
+    @Inject
+    TokenVerifier verifier;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.websocket.allowed-origins", defaultValue = "*")
+    List<String> allowedOrigins;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.auth.required-role")
+    Optional<String> requiredRole;
+
+    public HandshakeOutcome authenticate(HandshakeRequest request, long startedNanos) {
+        try {
+            checkOrigin(request.getHeaders());
+            VerifiedToken token = verifier.verify(bearerToken(request.getHeaders()));
+            requiredRole.ifPresent(role -> {
+                if (!token.groups().contains(role)) {
+                    throw new GatewayException(ErrorCode.FORBIDDEN, "Your token lacks the role needed to chat.");
+                }
+            });
+            return new HandshakeOutcome.Accepted(contextFor(token), startedNanos);
+        } catch (GatewayException refusal) {
+            return new HandshakeOutcome.Refused(refusal.code(), refusal.personMessage(), startedNanos);
+        } catch (RuntimeException bug) {
+            return new HandshakeOutcome.Broken(bug, startedNanos);
+        }
+    }
+
+    private static UserContext contextFor(VerifiedToken token) {
+        try {
+            return UserContext.forConnection(token.userId());
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(ErrorCode.AUTH_INVALID_USER_ID,
+                    "The token's user id is not acceptable: it must be at most 256 characters without control characters.");
+        }
+    }
+
+    private void checkOrigin(Map<String, List<String>> headers) {
+        if (allowedOrigins.contains("*")) {
+            return;
+        }
+        header(headers, "Origin").ifPresent(origin -> {
+            if (!allowedOrigins.contains(origin)) {
+                throw new GatewayException(ErrorCode.FORBIDDEN, "Pages from this origin may not connect.");
+            }
+        });
+    }
+
+    /** From {@code Authorization: Bearer <jwt>}, or else from the subprotocol pair {@code bearer, <jwt>}. */
+    static String bearerToken(Map<String, List<String>> headers) {
+        Optional<String> authorization = header(headers, "Authorization")
+                .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(value -> value.substring(7).trim())
+                .filter(value -> !value.isEmpty());
+        if (authorization.isPresent()) {
+            return authorization.get();
+        }
+        List<String> protocols = values(headers, "Sec-WebSocket-Protocol").stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::trim)
+                .toList();
+        int bearer = protocols.indexOf(BEARER_SUBPROTOCOL);
+        if (bearer >= 0 && bearer + 1 < protocols.size() && !protocols.get(bearer + 1).isEmpty()) {
+            return protocols.get(bearer + 1);
+        }
+        throw new GatewayException(ErrorCode.AUTH_MISSING_TOKEN, "A bearer token is required:"
+                + " send Authorization: Bearer <jwt>, or the subprotocols \"bearer\" and the token.");
+    }
+
+    private static Optional<String> header(Map<String, List<String>> headers, String name) {
+        return values(headers, name).stream().findFirst();
+    }
+
+    private static List<String> values(Map<String, List<String>> headers, String name) {
+        return headers.entrySet().stream()
+                .filter(entry -> entry.getKey() != null && entry.getKey().equalsIgnoreCase(name))
+                .flatMap(entry -> entry.getValue().stream())
+                .toList();
+    }
+
+}

@@ -1,0 +1,188 @@
+package dev.agentwire.connections.control;
+
+import dev.agentwire.connections.entity.ConnectionState;
+import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.operations.GatewayMetrics;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.FrameCodec;
+import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.ServerFrame;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import jakarta.websocket.Session;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The factory of per-user connection groups and the holder of every open connection. Nothing
+ * per-user exists until that user connects, and a user's group goes away with their last
+ * connection. Per-user and global limits are enforced atomically here.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class ConnectionHub {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionHub.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "agentwire.connections.per-user-max", defaultValue = "5")
+    int perUserMax;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.connections.max", defaultValue = "10000")
+    int maxConnections;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.connections.sweep-interval-seconds", defaultValue = "30")
+    int sweepIntervalSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.outbox.capacity", defaultValue = "1024")
+    int outboxCapacity;
+
+    @Inject
+    FrameCodec codec;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private final ConcurrentHashMap<String, UserConnections> users = new ConcurrentHashMap<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean accepting;
+    private ScheduledFuture<?> sweeper;
+
+    @PostConstruct
+    void start() {
+        requireAtLeastOne("agentwire.connections.per-user-max", perUserMax);
+        requireAtLeastOne("agentwire.connections.max", maxConnections);
+        requireAtLeastOne("agentwire.connections.sweep-interval-seconds", sweepIntervalSeconds);
+        requireAtLeastOne("agentwire.outbox.capacity", outboxCapacity);
+        metrics.gauge("agentwire.connections.active", "Authenticated connections open now", active::get);
+        metrics.gauge("agentwire.users.connected", "Users with at least one open connection", users::size);
+        sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepIntervalSeconds, sweepIntervalSeconds, TimeUnit.SECONDS);
+        accepting = true;
+        LOG.info(() -> "Accepting connections: at most " + perUserMax + " per user, " + maxConnections + " in all");
+    }
+
+    /** A new connection for an opened session, in state ACCEPTED. */
+    public Connection accept(Session session) {
+        Connection connection = new Connection(session, codec, outboxCapacity);
+        connection.moveTo(ConnectionState.ACCEPTED);
+        return connection;
+    }
+
+    /**
+     * Admits an authenticated connection into its user's group, creating the group on the
+     * user's first connection, and moves it to SERVICES_READY.
+     */
+    public UserConnections register(Connection connection) {
+        UserContext context = connection.context().orElseThrow(
+                () -> new IllegalStateException("register before authenticate"));
+        if (!accepting) {
+            throw new GatewayException(ErrorCode.SERVER_SHUTDOWN);
+        }
+        if (active.incrementAndGet() > maxConnections) {
+            active.decrementAndGet();
+            throw new GatewayException(ErrorCode.SERVER_BUSY);
+        }
+        try {
+            UserConnections group = users.compute(context.userId(), (userId, existing) -> {
+                UserConnections target = existing != null ? existing : new UserConnections(userId, perUserMax);
+                target.add(connection);
+                return target;
+            });
+            connection.moveTo(ConnectionState.SERVICES_READY);
+            metrics.connectionOpened();
+            return group;
+        } catch (RuntimeException e) {
+            active.decrementAndGet();
+            users.computeIfPresent(context.userId(), (userId, group) -> {
+                group.remove(connection);
+                return group.isEmpty() ? null : group;
+            });
+            throw e;
+        }
+    }
+
+    /** Removes a connection; the user's group goes with their last connection. */
+    public void unregister(Connection connection) {
+        connection.context().ifPresent(context -> users.computeIfPresent(context.userId(), (userId, group) -> {
+            if (group.remove(connection)) {
+                active.decrementAndGet();
+            }
+            return group.isEmpty() ? null : group;
+        }));
+    }
+
+    /** Sends a run's event to the connections of the run's user that follow its thread. */
+    public void deliver(UserContext run, ServerFrame frame) {
+        UserConnections group = users.get(run.userId());
+        if (group != null) {
+            group.deliver(run.threadId(), frame);
+        }
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    public int activeConnections() {
+        return active.get();
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Frees connections whose socket died without a close reaching us. */
+    void sweep() {
+        int swept = 0;
+        for (UserConnections group : users.values()) {
+            for (Connection connection : group.dead()) {
+                unregister(connection);
+                connection.closed();
+                swept++;
+            }
+        }
+        if (swept > 0) {
+            int count = swept;
+            LOG.info(() -> "Swept " + count + " connections that died without a close");
+        }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        accepting = false;
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        List<Connection> open = users.values().stream().flatMap(group -> group.all().stream()).toList();
+        LOG.info(() -> "Shutting down: closing " + open.size() + " connections");
+        for (Connection connection : open) {
+            ErrorCode code = ErrorCode.SERVER_SHUTDOWN;
+            connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), UserContext.newId(), List.of()), code);
+        }
+    }
+
+    private static void requireAtLeastOne(String key, int value) {
+        if (value < 1) {
+            throw new IllegalStateException(key + " must be at least 1, but is " + value);
+        }
+    }
+}

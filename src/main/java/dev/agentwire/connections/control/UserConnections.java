@@ -1,0 +1,67 @@
+package dev.agentwire.connections.control;
+
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.ServerFrame;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One user's open connections, isolated from every other user's. Created by {@link ConnectionHub}
+ * on the user's first connection and dropped with the last; sending to a user goes through here.
+ */
+public class UserConnections {
+
+    private final String userId;
+    private final int maxConnections;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+    UserConnections(String userId, int maxConnections) {
+        this.userId = userId;
+        this.maxConnections = maxConnections;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    /** Called under the hub's per-user lock. */
+    void add(Connection connection) {
+        if (connections.size() >= maxConnections) {
+            throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
+                    "You already have " + maxConnections + " open connections; close one and retry.");
+        }
+        connections.put(connection.sessionId(), connection);
+    }
+
+    /** Called under the hub's per-user lock. */
+    boolean remove(Connection connection) {
+        return connections.remove(connection.sessionId(), connection);
+    }
+
+    /** Sends a thread's frame to this user's connections that follow the thread. */
+    public void deliver(String threadId, ServerFrame frame) {
+        for (Connection connection : connections.values()) {
+            if (connection.follows(threadId)) {
+                connection.send(frame);
+            }
+        }
+    }
+
+    List<Connection> dead() {
+        return connections.values().stream().filter(c -> !c.isOpen()).toList();
+    }
+
+    List<Connection> all() {
+        return List.copyOf(connections.values());
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    boolean isEmpty() {
+        return connections.isEmpty();
+    }
+}

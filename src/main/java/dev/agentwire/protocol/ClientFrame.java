@@ -1,0 +1,33 @@
+package dev.agentwire.protocol;
+
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Frames a client sends. The {@code type} field selects the record. */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "chat", type = ClientFrame.Chat.class),
+        @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class)
+})
+public sealed interface ClientFrame {
+
+    /** Ids a client may choose: short, and safe to log and to use as keys. */
+    String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._:-]*";
+
+    record Chat(
+            @NotBlank(message = "text must not be empty")
+            @Size(max = 16_000, message = "text must be at most 16000 characters")
+            String text,
+            @Size(max = 64, message = "thread_id must be at most 64 characters")
+            @Pattern(regexp = ID_PATTERN, message = "thread_id may contain only letters, digits and . _ : -")
+            String threadId,
+            @Size(max = 64, message = "client_msg_id must be at most 64 characters")
+            @Pattern(regexp = ID_PATTERN, message = "client_msg_id may contain only letters, digits and . _ : -")
+            String clientMsgId) implements ClientFrame {
+    }
+
+    record Ping() implements ClientFrame {
+    }
+}

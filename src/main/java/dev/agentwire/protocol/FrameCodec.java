@@ -1,0 +1,62 @@
+package dev.agentwire.protocol;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbConfig;
+import jakarta.json.bind.JsonbException;
+import jakarta.json.bind.config.PropertyNamingStrategy;
+import java.io.StringReader;
+import java.util.Set;
+
+/** The one decoder for client frames and the one encoder for server frames. Thread-safe. */
+@ApplicationScoped
+public class FrameCodec {
+
+    private static final Set<String> CLIENT_TYPES = Set.of("chat", "ping");
+
+    private final Jsonb jsonb = JsonbBuilder.create(new JsonbConfig()
+            .withPropertyNamingStrategy(PropertyNamingStrategy.LOWER_CASE_WITH_UNDERSCORES));
+
+    public String encode(ServerFrame frame) {
+        return jsonb.toJson(frame);
+    }
+
+    /** Decodes a client frame, or throws INVALID_FRAME with a message that says what is wrong. */
+    public ClientFrame decode(String text) {
+        try {
+            ClientFrame frame = jsonb.fromJson(text, ClientFrame.class);
+            if (frame == null) {
+                throw new GatewayException(ErrorCode.INVALID_FRAME, "The frame must be a JSON object.");
+            }
+            return frame;
+        } catch (JsonbException | JsonException | ClassCastException e) {
+            throw new GatewayException(ErrorCode.INVALID_FRAME, explain(text));
+        }
+    }
+
+    /** The slow path, for bad frames only: says why the frame was refused. */
+    static String explain(String text) {
+        JsonValue value;
+        try {
+            value = Json.createReader(new StringReader(text)).readValue();
+        } catch (JsonException e) {
+            return "The frame is not valid JSON.";
+        }
+        if (!(value instanceof JsonObject object)) {
+            return "The frame must be a JSON object.";
+        }
+        if (!(object.get("type") instanceof JsonString type)) {
+            return "The frame needs a string field \"type\".";
+        }
+        if (!CLIENT_TYPES.contains(type.getString())) {
+            return "Unknown frame type; expected one of " + String.join(", ", CLIENT_TYPES.stream().sorted().toList()) + ".";
+        }
+        return "A field of this " + type.getString() + " frame has the wrong JSON type.";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.agentwire.protocol;
+
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Frames the server sends. The {@code type} field names the record. */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "ready", type = ServerFrame.Ready.class),
+        @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class),
+        @JsonbSubtype(alias = "error", type = ServerFrame.ErrorFrame.class),
+        @JsonbSubtype(alias = "agent_started", type = ServerFrame.AgentStarted.class),
+        @JsonbSubtype(alias = "agent_thinking", type = ServerFrame.AgentThinking.class),
+        @JsonbSubtype(alias = "tool_executing", type = ServerFrame.ToolExecuting.class),
+        @JsonbSubtype(alias = "tool_completed", type = ServerFrame.ToolCompleted.class),
+        @JsonbSubtype(alias = "agent_completed", type = ServerFrame.AgentCompleted.class),
+        @JsonbSubtype(alias = "agent_error", type = ServerFrame.AgentError.class)
+})
+public sealed interface ServerFrame {
+
+    /** The session can carry frames; anything sent earlier was held and is now handled in order. */
+    record Ready(String connectionId, String userId, int maxFrameBytes) implements ServerFrame {
+    }
+
+    record Pong() implements ServerFrame {
+    }
+
+    /** A field of a client frame that failed validation. */
+    record FieldProblem(String field, String message) {
+    }
+
+    /**
+     * A refusal or failure. {@code closeCode} is present when the server closes the connection
+     * right after this frame.
+     */
+    record ErrorFrame(String code, String message, boolean retryable, String correlationId,
+                      Integer closeCode, List<FieldProblem> problems) implements ServerFrame {
+
+        public static ErrorFrame of(ErrorCode code, String message, String correlationId,
+                                    List<FieldProblem> problems) {
+            return new ErrorFrame(code.name(), message, code.retryable(), correlationId,
+                    code.closeCode().map(c -> c.getCode()).orElse(null),
+                    problems.isEmpty() ? null : problems);
+        }
+    }
+
+    /** What every event of an agent run carries; {@code seq} grows per thread. */
+    sealed interface RunEvent extends ServerFrame {
+        String runId();
+
+        String threadId();
+
+        long seq();
+
+        Instant timestamp();
+    }
+
+    record AgentStarted(String runId, String threadId, long seq, Instant timestamp,
+                        String agent) implements RunEvent {
+    }
+
+    record AgentThinking(String runId, String threadId, long seq, Instant timestamp,
+                         String text) implements RunEvent {
+    }
+
+    record ToolExecuting(String runId, String threadId, long seq, Instant timestamp,
+                         String tool, Map<String, String> input) implements RunEvent {
+    }
+
+    record ToolCompleted(String runId, String threadId, long seq, Instant timestamp,
+                         String tool, String output, boolean failed) implements RunEvent {
+    }
+
+    record AgentCompleted(String runId, String threadId, long seq, Instant timestamp,
+                          String text, String status) implements RunEvent {
+    }
+
+    record AgentError(String runId, String threadId, long seq, Instant timestamp,
+                      String code, String message, boolean retryable, String correlationId) implements RunEvent {
+    }
+}
