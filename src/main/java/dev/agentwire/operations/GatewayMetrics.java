@@ -37,13 +37,16 @@ public class GatewayMetrics {
 
     public void handshake(Duration duration) {
         registry.timer(Metadata.builder().withName("agentwire.handshake.time")
-                .withDescription("Time from the upgrade request to the ready frame").build())
+                .withDescription("Time from the upgrade request to the ready frame")
+                .withUnit(MetricUnits.NANOSECONDS).build())
                 .update(duration);
     }
 
     public void agentRun(String outcome, Duration duration) {
         registry.counter("agentwire.agent.runs", new Tag("outcome", outcome)).inc();
-        registry.timer("agentwire.agent.run.time").update(duration);
+        registry.timer(Metadata.builder().withName("agentwire.agent.run.time")
+                .withDescription("Time from a chat frame's run start to its last event")
+                .withUnit(MetricUnits.NANOSECONDS).build()).update(duration);
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {

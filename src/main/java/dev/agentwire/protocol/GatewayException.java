@@ -1,11 +1,14 @@
 package dev.agentwire.protocol;
 
+import jakarta.ejb.ApplicationException;
 import java.util.List;
 
 /**
  * A refusal the client must hear about: it becomes an error frame, and a close where the code
- * says so. The message is for a person and never carries exception text.
+ * says so. The message is for a person and never carries exception text. An application
+ * exception, so EJBs such as the connection hub pass it on unwrapped.
  */
+@ApplicationException
 public class GatewayException extends RuntimeException {
 
     private final ErrorCode code;

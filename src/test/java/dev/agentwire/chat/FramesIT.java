@@ -1,0 +1,133 @@
+package dev.agentwire.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.FaultyAgent;
+import dev.agentwire.it.FaultyChatHandler;
+import dev.agentwire.it.Server;
+import dev.agentwire.it.TestTokens;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.util.List;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Bad frames cost the user nothing but an error frame; only a bug closes with 1011. */
+@ExtendWith(ArquillianExtension.class)
+class FramesIT {
+
+    @ArquillianResource
+    URL deployment;
+
+    Server server;
+
+    @BeforeEach
+    void server() {
+        server = Server.of(deployment);
+    }
+
+    @Test
+    void malformedUnknownAndInvalidFramesKeepTheSessionOpen() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("frames-user"))) {
+            assertEquals("The frame is not valid JSON.", client.send("{not json").expectError("INVALID_FRAME").getString("message"));
+            assertTrue(client.send("{\"type\":\"launch_rockets\"}").expectError("INVALID_FRAME").getString("message").startsWith("Unknown frame type"));
+            client.send("{\"text\":\"no type\"}").expectError("INVALID_FRAME");
+            client.send("[]").expectError("INVALID_FRAME");
+
+            JsonObject invalid = client.send("{\"type\":\"chat\",\"text\":\"\",\"thread_id\":\"has spaces\"}").expectError("VALIDATION_FAILED");
+            assertFalse(invalid.containsKey("close_code"));
+            List<String> fields = invalid.getJsonArray("problems").getValuesAs(JsonObject.class).stream()
+                    .map(p -> p.getString("field")).sorted().toList();
+            assertEquals(List.of("text", "thread_id"), fields);
+
+            client.send("{\"type\":\"ping\"}").expect("pong");
+            client.chat("what is 6*7?");
+            assertTrue(client.run().get(4).getString("text").contains("42"));
+            assertFalse(client.isClosed());
+        }
+    }
+
+    @Test
+    void oversizedFrameIsRefusedWith1009() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("big-frame-user"))) {
+            String text = "x".repeat(70_000);
+            client.chat(text);
+            JsonObject error = client.expectError("FRAME_TOO_LARGE");
+            assertEquals(1009, error.getInt("close_code"));
+            assertEquals(1009, client.awaitClose().code());
+        }
+    }
+
+    @Test
+    void largeFrameUnderTheLimitIsAccepted() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("near-limit-user"))) {
+            client.chat("y".repeat(15_000));
+            assertEquals("agent_started", client.next().getString("type"));
+        }
+    }
+
+    @Test
+    void binaryFrameIsRefusedWith1003() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("binary-user"))) {
+            client.sendBinary(new byte[] {1, 2, 3});
+            assertEquals(1003, client.expectError("UNSUPPORTED_DATA").getInt("close_code"));
+            assertEquals(1003, client.awaitClose().code());
+        }
+    }
+
+    @Test
+    void framesSentBeforeReadyAreHeldAndAnsweredInOrder() {
+        try (var client = ChatClient.withHeader(server.chat(), TestTokens.valid("eager-user"))) {
+            client.send("{\"type\":\"ping\"}").chat("what is 1+1?").send("{\"type\":\"ping\"}");
+            assertEquals("ready", client.next().getString("type"));
+            assertEquals("pong", client.next().getString("type"));
+            int pongs = 0;
+            JsonObject completed = null;
+            while (pongs < 1 || completed == null) {
+                JsonObject frame = client.next();
+                if (frame.getString("type").equals("pong")) {
+                    pongs++;
+                } else if (frame.getString("type").equals("agent_completed")) {
+                    completed = frame;
+                }
+            }
+            assertTrue(completed.getString("text").contains("= 2"));
+        }
+    }
+
+    @Test
+    void bugInAHandlerIsAnInternalErrorWithCorrelationIdCountedAndClosedWith1011() {
+        double before = server.metric("agentwire_internal_errors_total", null);
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("unlucky-user"))) {
+            client.chat(FaultyChatHandler.TRIGGER);
+            JsonObject error = client.expectError("INTERNAL_ERROR");
+            assertEquals(1011, error.getInt("close_code"));
+            assertFalse(error.getString("message").contains("Exception"), "no exception text in frames");
+            assertFalse(error.getString("correlation_id").isBlank());
+            assertEquals(new ChatClient.Close(1011, "INTERNAL_ERROR"), client.awaitClose());
+        }
+        assertEquals(before + 1, server.metric("agentwire_internal_errors_total", null));
+    }
+
+    @Test
+    void failingAgentEndsTheRunWithAgentErrorAndTheSessionGoesOn() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("agent-failure-user"))) {
+            client.chat(FaultyAgent.TRIGGER);
+            List<JsonObject> run = client.run();
+            JsonObject error = run.get(run.size() - 1);
+            assertEquals("agent_error", error.getString("type"));
+            assertEquals("AGENT_FAILED", error.getString("code"));
+            assertTrue(error.getBoolean("retryable"));
+            assertEquals(run.get(0).getString("run_id"), error.getString("run_id"));
+
+            client.send("{\"type\":\"ping\"}").expect("pong");
+            assertFalse(client.isClosed());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.agentwire.operations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.Server;
+import dev.agentwire.it.TestTokens;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URL;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Health, metrics and the development token issuer, as an operator and a newcomer see them. */
+@ExtendWith(ArquillianExtension.class)
+class OperationsIT {
+
+    @ArquillianResource
+    URL deployment;
+
+    Server server;
+
+    @BeforeEach
+    void server() {
+        server = Server.of(deployment);
+    }
+
+    @Test
+    void readinessLivenessAndStartupNameTheirChecks() {
+        assertEquals(Map.of("agentwire-connections", "UP", "agentwire-agent", "UP"), checks("health/ready"));
+        assertEquals(Map.of("agentwire-threads", "UP"), checks("health/live"));
+        assertEquals(Map.of("agentwire-startup", "UP"), checks("health/started"));
+    }
+
+    @Test
+    void metricsCountConnectionsClosesErrorsRunsAndHandshakes() {
+        double opened = server.metric("agentwire_connections_opened_total", null);
+        double refusals = server.metric("agentwire_connections_closed_total", "code=\"4401\"");
+        double invalidFrames = server.metric("agentwire_error_frames_total", "code=\"INVALID_FRAME\"");
+        double runs = server.metric("agentwire_agent_runs_total", "outcome=\"completed\"");
+        double handshakes = server.metric("agentwire_handshake_time_seconds_count", null);
+
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("metrics-user"))) {
+            assertTrue(server.metric("agentwire_connections_active", null) >= 1);
+            client.send("nonsense").expectError("INVALID_FRAME");
+            client.chat("what is 3*3?").run();
+        }
+        try (var refused = ChatClient.withHeader(server.chat(), "bad")) {
+            refused.awaitClose();
+        }
+
+        assertEquals(opened + 1, server.metric("agentwire_connections_opened_total", null));
+        assertEquals(invalidFrames + 1, server.metric("agentwire_error_frames_total", "code=\"INVALID_FRAME\""));
+        assertEquals(runs + 1, server.metric("agentwire_agent_runs_total", "outcome=\"completed\""));
+        assertEquals(handshakes + 1, server.metric("agentwire_handshake_time_seconds_count", null));
+        assertTrue(server.metric("agentwire_agent_run_time_seconds_count", null) >= 1);
+        awaitMetric("agentwire_connections_closed_total", "code=\"4401\"", refusals + 1);
+    }
+
+    @Test
+    void developmentIssuerGivesTokensThatChat() {
+        var response = server.postForm("api/dev/tokens", "user=newcomer");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonObject issued = Json.createReader(new StringReader(response.body())).readObject();
+        assertEquals("Bearer", issued.getString("token_type"));
+        assertEquals("newcomer", issued.getString("user_id"));
+        try (var client = ChatClient.ready(server.chat(), issued.getString("token"))) {
+            client.chat("what is 12*(3+4)?");
+            assertTrue(client.run().get(4).getString("text").contains("84"));
+        }
+    }
+
+    @Test
+    void developmentIssuerRefusesBadUserNames() {
+        assertEquals(400, server.postForm("api/dev/tokens", "user=").statusCode());
+        assertEquals(400, server.postForm("api/dev/tokens", "user=has%20space").statusCode());
+    }
+
+    @Test
+    void theChatPageIsServedAtTheRoot() {
+        var page = server.get("");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("/ws/chat"));
+    }
+
+    private Map<String, String> checks(String path) {
+        JsonObject health = Json.createReader(new StringReader(server.get(path).body())).readObject();
+        return health.getJsonArray("checks").getValuesAs(JsonObject.class).stream()
+                .collect(Collectors.toMap(c -> c.getString("name"), c -> c.getString("status")));
+    }
+
+    private void awaitMetric(String name, String tag, double expected) {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (server.metric(name, tag) < expected && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        assertEquals(expected, server.metric(name, tag));
+    }
+}
