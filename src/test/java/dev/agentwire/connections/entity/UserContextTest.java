@@ -1,0 +1,54 @@
+package dev.agentwire.connections.entity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class UserContextTest {
+
+    @Test
+    void anyNonBlankUserIdWorksIncludingOneCharacter() {
+        UserContext context = UserContext.forConnection("a");
+        assertEquals("a", context.userId());
+        assertFalse(context.isRun());
+        assertNotEquals(context.connectionId(), context.requestId());
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "   ", "tab\tinside", "new\nline"})
+    void invalidUserIdsCannotExist(String userId) {
+        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection(userId));
+    }
+
+    @Test
+    void userIdsAreBounded() {
+        UserContext.forConnection("u".repeat(UserContext.MAX_USER_ID_LENGTH));
+        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection("u".repeat(UserContext.MAX_USER_ID_LENGTH + 1)));
+    }
+
+    @Test
+    void runContextsAreDerivedAndKeepTheConnection() {
+        UserContext connection = UserContext.forConnection("bob");
+        UserContext run = connection.forRun("thread-1", "run-1");
+        assertTrue(run.isRun());
+        assertEquals(connection.userId(), run.userId());
+        assertEquals(connection.connectionId(), run.connectionId());
+        assertEquals(connection.requestId(), run.requestId());
+        assertThrows(IllegalArgumentException.class, () -> connection.forRun("", "run-1"));
+        assertThrows(NullPointerException.class, () -> connection.forRun(null, "run-1"));
+    }
+
+    @Test
+    void threadAndRunComeTogether() {
+        assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", "thread", null));
+        assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", null, "run"));
+    }
+}
