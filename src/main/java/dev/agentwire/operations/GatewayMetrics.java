@@ -49,6 +49,10 @@ public class GatewayMetrics {
                 .withUnit(MetricUnits.NANOSECONDS).build()).update(duration);
     }
 
+    public void agentUnavailable() {
+        registry.counter("agentwire.agent.unavailable").inc();
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         registry.gauge(Metadata.builder().withName(name).withDescription(description)
                 .withUnit(MetricUnits.NONE).build(), value);

@@ -1,8 +1,10 @@
 package dev.agentwire.operations;
 
+import dev.agentwire.agents.control.AgentRuns;
 import dev.agentwire.auth.control.DevTokenIssuer;
 import dev.agentwire.auth.control.TokenVerifier;
 import jakarta.annotation.PostConstruct;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
@@ -15,6 +17,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
+@DependsOn("SchemaMigrations")
 public class StartupChecks {
 
     private static final Logger LOG = Logger.getLogger(StartupChecks.class.getName());
@@ -25,12 +28,17 @@ public class StartupChecks {
     @Inject
     DevTokenIssuer devIssuer;
 
+    @Inject
+    AgentRuns runs;
+
     private volatile boolean passed;
 
     @PostConstruct
     void check() {
         try {
             var issuers = verifier.trustedIssuers();
+            String agent = runs.agent().name();
+            LOG.info(() -> "Agent backend: " + agent);
             LOG.info(() -> "Accepting tokens from issuers " + issuers
                     + (devIssuer.isEnabled() ? "; development tokens at POST /api/dev/tokens" : ""));
             passed = true;

@@ -9,7 +9,8 @@ import jakarta.validation.constraints.Size;
 /** Frames a client sends. The {@code type} field selects the record. */
 @JsonbTypeInfo(key = "type", value = {
         @JsonbSubtype(alias = "chat", type = ClientFrame.Chat.class),
-        @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class)
+        @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class),
+        @JsonbSubtype(alias = "cancel", type = ClientFrame.Cancel.class)
 })
 public sealed interface ClientFrame {
 
@@ -29,5 +30,12 @@ public sealed interface ClientFrame {
     }
 
     record Ping() implements ClientFrame {
+    }
+
+    /** Stops a run of this user; it ends with agent_completed, status cancelled. */
+    record Cancel(
+            @NotBlank(message = "run_id must not be empty")
+            @Size(max = 64, message = "run_id must be at most 64 characters")
+            String runId) implements ClientFrame {
     }
 }

@@ -11,20 +11,33 @@ import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
 import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.config.PropertyNamingStrategy;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
 import java.io.StringReader;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Set;
 
 /** The one decoder for client frames and the one encoder for server frames. Thread-safe. */
 @ApplicationScoped
 public class FrameCodec {
 
-    private static final Set<String> CLIENT_TYPES = Set.of("chat", "ping");
+    private static final Set<String> CLIENT_TYPES = Arrays.stream(ClientFrame.class.getAnnotation(JsonbTypeInfo.class).value())
+            .map(JsonbSubtype::alias).collect(Collectors.toUnmodifiableSet());
+    private static final Map<Class<?>, String> SERVER_TYPES = Arrays.stream(ServerFrame.class.getAnnotation(JsonbTypeInfo.class).value())
+            .collect(Collectors.toUnmodifiableMap(JsonbSubtype::type, JsonbSubtype::alias));
 
     private final Jsonb jsonb = JsonbBuilder.create(new JsonbConfig()
             .withPropertyNamingStrategy(PropertyNamingStrategy.LOWER_CASE_WITH_UNDERSCORES));
 
     public String encode(ServerFrame frame) {
         return jsonb.toJson(frame);
+    }
+
+    /** The {@code type} a server frame has on the wire. */
+    public String typeOf(ServerFrame frame) {
+        return SERVER_TYPES.get(frame.getClass());
     }
 
     /** Decodes a client frame, or throws INVALID_FRAME with a message that says what is wrong. */

@@ -11,6 +11,8 @@ import java.util.Map;
         @JsonbSubtype(alias = "ready", type = ServerFrame.Ready.class),
         @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class),
         @JsonbSubtype(alias = "error", type = ServerFrame.ErrorFrame.class),
+        @JsonbSubtype(alias = "ack", type = ServerFrame.Ack.class),
+        @JsonbSubtype(alias = "agent_message_delta", type = ServerFrame.AgentMessageDelta.class),
         @JsonbSubtype(alias = "agent_started", type = ServerFrame.AgentStarted.class),
         @JsonbSubtype(alias = "agent_thinking", type = ServerFrame.AgentThinking.class),
         @JsonbSubtype(alias = "tool_executing", type = ServerFrame.ToolExecuting.class),
@@ -25,6 +27,13 @@ public sealed interface ServerFrame {
     }
 
     record Pong() implements ServerFrame {
+    }
+
+    /**
+     * A chat message is stored. {@code duplicate} is true when the thread already had a message
+     * with this client_msg_id: it was not stored again and no new run started.
+     */
+    record Ack(String clientMsgId, long messageId, String threadId, boolean duplicate) implements ServerFrame {
     }
 
     /** A field of a client frame that failed validation. */
@@ -63,6 +72,11 @@ public sealed interface ServerFrame {
 
     record AgentThinking(String runId, String threadId, long seq, Instant timestamp,
                          String text) implements RunEvent {
+    }
+
+    /** A piece of the answer as the model streams it; the pieces concatenate to agent_completed's text. */
+    record AgentMessageDelta(String runId, String threadId, long seq, Instant timestamp,
+                             String text) implements RunEvent {
     }
 
     record ToolExecuting(String runId, String threadId, long seq, Instant timestamp,

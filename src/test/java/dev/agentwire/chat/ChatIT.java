@@ -76,11 +76,12 @@ class ChatIT {
     @Test
     void seqKeepsGrowingWithinAThread() {
         try (var client = ChatClient.ready(server.chat(), TestTokens.valid("thread-user"))) {
-            client.chat("what is 1+1?", "thread-a");
+            client.chat("what is 1+1?");
+            String threadId = client.expect("ack").getString("thread_id");
             List<JsonObject> first = client.run();
-            client.chat("and 2+2?", "thread-a");
+            client.chat("and 2+2?", threadId);
             List<JsonObject> second = client.run();
-            assertEquals("thread-a", second.get(0).getString("thread_id"));
+            assertEquals(threadId, second.get(0).getString("thread_id"));
             assertEquals(first.get(first.size() - 1).getInt("seq") + 1, second.get(0).getInt("seq"));
             assertFalse(first.get(0).getString("run_id").equals(second.get(0).getString("run_id")));
         }
@@ -96,7 +97,7 @@ class ChatIT {
                 int n = u;
                 results.add(pool.submit(() -> {
                     try (var client = ChatClient.ready(server.chat(), TestTokens.valid("crowd-" + n))) {
-                        client.chat("what is " + n + "*1000+" + n + "?", "crowd-thread");
+                        client.chat("what is " + n + "*1000+" + n + "?");
                         List<JsonObject> run = client.run();
                         Thread.sleep(300); // let any misrouted frame arrive
                         run.addAll(client.drain());

@@ -68,6 +68,7 @@ class FramesIT {
     void largeFrameUnderTheLimitIsAccepted() {
         try (var client = ChatClient.ready(server.chat(), TestTokens.valid("near-limit-user"))) {
             client.chat("y".repeat(15_000));
+            client.expect("ack");
             assertEquals("agent_started", client.next().getString("type"));
         }
     }

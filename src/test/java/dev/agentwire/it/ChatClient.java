@@ -134,9 +134,23 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** The events of one run, from agent_started through agent_completed or agent_error. */
+    /** The events of one run, from agent_started through agent_completed or agent_error; acks are skipped. */
     public List<JsonObject> run() {
-        return until(f -> f.getString("type").equals("agent_completed") || f.getString("type").equals("agent_error"));
+        List<JsonObject> events = new ArrayList<>(until(f -> f.getString("type").equals("agent_completed")
+                || f.getString("type").equals("agent_error")));
+        events.removeIf(f -> f.getString("type").equals("ack"));
+        return events;
+    }
+
+    public ChatClient chat(String text, String threadId, String clientMsgId) {
+        var frame = Json.createObjectBuilder().add("type", "chat").add("text", text);
+        if (threadId != null) {
+            frame.add("thread_id", threadId);
+        }
+        if (clientMsgId != null) {
+            frame.add("client_msg_id", clientMsgId);
+        }
+        return send(frame.build());
     }
 
     public Close awaitClose() {

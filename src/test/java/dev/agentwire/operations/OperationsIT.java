@@ -34,7 +34,7 @@ class OperationsIT {
 
     @Test
     void readinessLivenessAndStartupNameTheirChecks() {
-        assertEquals(Map.of("agentwire-connections", "UP", "agentwire-agent", "UP"), checks("health/ready"));
+        assertEquals(Map.of("agentwire-connections", "UP", "agentwire-agent", "UP", "agentwire-database", "UP"), checks("health/ready"));
         assertEquals(Map.of("agentwire-threads", "UP"), checks("health/live"));
         assertEquals(Map.of("agentwire-startup", "UP"), checks("health/started"));
     }

@@ -5,33 +5,81 @@ import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.threads.control.Conversations;
+import dev.agentwire.threads.control.EventLog;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Starts agent runs off the WebSocket thread. A run that throws ends with an agent_error event;
- * the session is never closed for it.
+ * Runs agents off the WebSocket thread (Jakarta Concurrency), at most
+ * {@code agentwire.runs.per-user-max} at a time per user, and lets a user cancel their runs.
+ * A run that fails ends with agent_error; the session is never closed for it.
  */
 @ApplicationScoped
 public class AgentRuns {
 
     private static final Logger LOG = Logger.getLogger(AgentRuns.class.getName());
+    static final int HISTORY_MESSAGES = 20;
+
+    /** A reserved place for one run of a user; release it if the run does not start. */
+    public final class Slot {
+        private final String userId;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Slot(String userId) {
+            this.userId = userId;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                runsPerUser.computeIfPresent(userId, (user, count) -> count.decrementAndGet() == 0 ? null : count);
+            }
+        }
+    }
+
+    private record Running(UserContext run, AtomicBoolean cancelled, Future<?> future) {
+    }
+
+    @Inject
+    @ConfigProperty(name = "agentwire.agent.backend", defaultValue = "offline")
+    String backend;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.runs.per-user-max", defaultValue = "2")
+    int perUserMax;
 
     @Resource
     ManagedExecutorService executor;
 
     @Inject
-    OfflineAgent agent;
+    Instance<OfflineAgent> offlineAgent;
 
     @Inject
-    ThreadSequences sequences;
+    Instance<OpenAiAgent> openAiAgent;
+
+    @Inject
+    EventLog log;
+
+    @Inject
+    Conversations conversations;
+
+    @Inject
+    ThreadOrder order;
 
     @Inject
     ConnectionHub hub;
@@ -39,30 +87,107 @@ public class AgentRuns {
     @Inject
     GatewayMetrics metrics;
 
-    private final Clock clock = Clock.systemUTC();
+    private Agent agent;
+    private final Map<String, AtomicInteger> runsPerUser = new ConcurrentHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
 
-    public void start(UserContext run, String message) {
-        RunEvents events = new RunEvents(run, sequences, hub, clock);
+    @PostConstruct
+    void selectAgent() {
+        if (perUserMax < 1) {
+            throw new IllegalStateException("agentwire.runs.per-user-max must be at least 1, but is " + perUserMax);
+        }
+        agent = switch (backend) {
+            case "offline" -> offlineAgent.get();
+            case "openai" -> openAiAgent.get();
+            default -> throw new IllegalStateException("agentwire.agent.backend must be offline or openai, not " + backend);
+        };
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    /** Reserves a run for the user, or refuses with RATE_LIMITED when they have too many going. */
+    public Slot reserve(UserContext user) {
+        AtomicInteger count = runsPerUser.computeIfAbsent(user.userId(), id -> new AtomicInteger());
+        if (count.incrementAndGet() > perUserMax) {
+            new Slot(user.userId()).release();
+            throw new GatewayException(ErrorCode.RATE_LIMITED, "You already have " + perUserMax
+                    + " runs going; wait for one to finish or cancel it.");
+        }
+        return new Slot(user.userId());
+    }
+
+    /** Starts the run answering the message stored as {@code messageId}. */
+    public void start(Slot slot, UserContext run, String message, long messageId) {
+        var cancelled = new AtomicBoolean();
+        RunEvents events = new RunEvents(run, log, conversations, hub, order, cancelled::get);
         try {
-            executor.execute(() -> execute(run, message, events));
+            synchronized (running) {
+                Future<?> future = executor.submit(() -> execute(slot, run, message, messageId, events));
+                running.put(run.runId(), new Running(run, cancelled, future));
+            }
         } catch (RejectedExecutionException e) {
+            slot.release();
             throw new GatewayException(ErrorCode.AGENT_UNAVAILABLE);
         }
     }
 
-    private void execute(UserContext run, String message, RunEvents events) {
+    /** Cancels one of the user's runs; another user's run is indistinguishable from none. */
+    public void cancel(UserContext user, String runId) {
+        Running target = running.get(runId);
+        if (target == null || !target.run().userId().equals(user.userId())) {
+            throw new GatewayException(ErrorCode.RUN_NOT_FOUND);
+        }
+        target.cancelled().set(true);
+        target.future().cancel(true);
+    }
+
+    private void execute(Slot slot, UserContext run, String message, long messageId, RunEvents events) {
+        synchronized (running) {
+            // start() registers the run right after submitting it; wait for that before running
+        }
         long started = System.nanoTime();
-        String outcome = "completed";
+        String outcome = RunEvents.COMPLETED;
         try {
-            agent.run(message, events);
+            List<Agent.Turn> history = conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
+                    .map(m -> new Agent.Turn(m.role().name(), m.text()))
+                    .toList();
+            agent.run(new Agent.Request(history, message), events);
         } catch (RuntimeException e) {
-            outcome = "failed";
+            outcome = end(run, events, e);
+        } finally {
+            running.remove(run.runId());
+            slot.release();
+            metrics.agentRun(outcome, Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** Ends a run that did not complete, with the event that says why; returns the outcome. */
+    private String end(UserContext run, RunEvents events, RuntimeException e) {
+        Running entry = running.get(run.runId());
+        boolean cancelled = e instanceof RunEvents.RunCancelledException || (entry != null && entry.cancelled().get());
+        Thread.interrupted(); // a cancel interrupts the worker; the closing event must still be stored
+        try {
+            if (cancelled) {
+                events.cancelledEnd();
+                return RunEvents.CANCELLED;
+            }
             String correlationId = UserContext.newId();
+            if (e instanceof AgentUnavailableException unavailable) {
+                metrics.agentUnavailable();
+                LOG.log(Level.WARNING, "Agent unavailable for run " + run.runId() + " [" + correlationId + "]: "
+                        + unavailable.getMessage());
+                events.failedEnd(ErrorCode.AGENT_UNAVAILABLE, unavailable.getMessage(), correlationId);
+                return "unavailable";
+            }
             LOG.log(Level.WARNING, "Agent run " + run.runId() + " of user " + run.userId()
                     + " failed [" + correlationId + "]", e);
-            events.failed(ErrorCode.AGENT_FAILED, correlationId);
-        } finally {
-            metrics.agentRun(outcome, Duration.ofNanos(System.nanoTime() - started));
+            events.failedEnd(ErrorCode.AGENT_FAILED, ErrorCode.AGENT_FAILED.message(), correlationId);
+            return "failed";
+        } catch (RuntimeException storageDown) {
+            LOG.log(Level.WARNING, "Run " + run.runId() + " ended without its closing event: storage failed", storageDown);
+            return "lost";
         }
     }
 }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * the calculator tool; anything else gets an explanation of what it can do.
  */
 @ApplicationScoped
-public class OfflineAgent {
+public class OfflineAgent implements Agent {
 
     public static final String NAME = "offline";
 
@@ -22,7 +22,23 @@ public class OfflineAgent {
     @Inject
     Calculator calculator;
 
-    public void run(String message, RunEvents events) {
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        try {
+            return "4".equals(calculator.evaluate("2+2"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void run(Request request, RunEvents events) {
+        String message = request.message();
         events.started(NAME);
         Optional<String> expression = arithmeticIn(message);
         if (expression.isEmpty()) {

@@ -3,33 +3,59 @@ package dev.agentwire.agents.control;
 import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
-import dev.agentwire.protocol.ServerFrame.RunEvent;
-import java.time.Clock;
-import java.time.Instant;
+import dev.agentwire.threads.control.Conversations;
+import dev.agentwire.threads.control.EventLog;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
-/** What an agent reports while it runs; each call numbers, stamps and delivers one event. */
+/**
+ * What an agent reports while it runs. Each call stores one event in the thread's log, then
+ * sends it to the user's connections that follow the thread. A cancelled run's next report
+ * throws {@link RunCancelledException}.
+ */
 public class RunEvents {
 
-    @FunctionalInterface
-    private interface EventFactory {
-        RunEvent create(String runId, String threadId, long seq, Instant timestamp);
+    /** Thrown into the agent when its run was cancelled. */
+    public static class RunCancelledException extends RuntimeException {
+        RunCancelledException() {
+            super("run cancelled", null, false, false);
+        }
     }
 
-    private final UserContext run;
-    private final ThreadSequences sequences;
-    private final ConnectionHub hub;
-    private final Clock clock;
+    public static final String COMPLETED = "completed";
+    public static final String CANCELLED = "cancelled";
 
-    RunEvents(UserContext run, ThreadSequences sequences, ConnectionHub hub, Clock clock) {
+    private final UserContext run;
+    private final EventLog log;
+    private final Conversations conversations;
+    private final ConnectionHub hub;
+    private final ThreadOrder order;
+    private final BooleanSupplier cancelled;
+
+    RunEvents(UserContext run, EventLog log, Conversations conversations, ConnectionHub hub, ThreadOrder order,
+              BooleanSupplier cancelled) {
         if (!run.isRun()) {
             throw new IllegalArgumentException("events need a run context");
         }
         this.run = run;
-        this.sequences = sequences;
+        this.log = log;
+        this.conversations = conversations;
         this.hub = hub;
-        this.clock = clock;
+        this.order = order;
+        this.cancelled = cancelled;
+    }
+
+    public UserContext run() {
+        return run;
+    }
+
+    /** Throws {@link RunCancelledException} when the run was cancelled; agents call it between steps. */
+    public void checkCancelled() {
+        if (cancelled.getAsBoolean()) {
+            throw new RunCancelledException();
+        }
     }
 
     public void started(String agent) {
@@ -40,6 +66,10 @@ public class RunEvents {
         emit((runId, threadId, seq, at) -> new ServerFrame.AgentThinking(runId, threadId, seq, at, text));
     }
 
+    public void delta(String text) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.AgentMessageDelta(runId, threadId, seq, at, text));
+    }
+
     public void toolExecuting(String tool, Map<String, String> input) {
         emit((runId, threadId, seq, at) -> new ServerFrame.ToolExecuting(runId, threadId, seq, at, tool, input));
     }
@@ -48,16 +78,33 @@ public class RunEvents {
         emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, tool, output, failed));
     }
 
+    /** The answer: stored as the thread's assistant message, then reported. */
     public void completed(String text) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, "completed"));
+        checkCancelled();
+        conversations.answer(run.threadId(), text);
+        append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED));
     }
 
-    public void failed(ErrorCode code, String correlationId) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
-                code.name(), code.message(), code.retryable(), correlationId));
+    /** Ends a cancelled run; called by the runner, not by agents. */
+    void cancelledEnd() {
+        append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, null, CANCELLED));
     }
 
-    private void emit(EventFactory factory) {
-        sequences.next(run, seq -> hub.deliver(run, factory.create(run.runId(), run.threadId(), seq, clock.instant())));
+    /** Ends a failed run; called by the runner, not by agents. */
+    void failedEnd(ErrorCode code, String message, String correlationId) {
+        append((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
+                code.name(), message, code.retryable(), correlationId));
+    }
+
+    private void emit(RunEventFactory factory) {
+        checkCancelled();
+        append(factory);
+    }
+
+    private void append(RunEventFactory factory) {
+        synchronized (order.lockFor(run.threadId())) {
+            EventLog.Appended appended = log.append(run, factory);
+            hub.deliver(run, appended.json());
+        }
     }
 }

@@ -40,6 +40,8 @@ public class FrameDispatcher {
         }
         if (frame instanceof ClientFrame.Chat message) {
             chat.handle(message);
+        } else if (frame instanceof ClientFrame.Cancel cancel) {
+            chat.cancel(cancel);
         } else if (frame instanceof ClientFrame.Ping) {
             connection.send(new ServerFrame.Pong());
         }

@@ -108,6 +108,11 @@ public class Connection {
         outbox.offer(codec.encode(frame));
     }
 
+    /** Sends a frame encoded once for several connections. */
+    void sendEncoded(String json) {
+        outbox.offer(json);
+    }
+
     /**
      * Sends the error frame and, when its code says so, closes after it. A bug moves the
      * connection to FAILED, any other close to CLOSING.

@@ -130,11 +130,11 @@ public class ConnectionHub {
         }));
     }
 
-    /** Sends a run's event to the connections of the run's user that follow its thread. */
-    public void deliver(UserContext run, ServerFrame frame) {
+    /** Sends a run's encoded event to the connections of the run's user that follow its thread. */
+    public void deliver(UserContext run, String json) {
         UserConnections group = users.get(run.userId());
         if (group != null) {
-            group.deliver(run.threadId(), frame);
+            group.deliver(run.threadId(), json);
         }
     }
 

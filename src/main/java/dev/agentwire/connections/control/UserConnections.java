@@ -2,7 +2,6 @@ package dev.agentwire.connections.control;
 
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
-import dev.agentwire.protocol.ServerFrame;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,11 +39,11 @@ public class UserConnections {
         return connections.remove(connection.sessionId(), connection);
     }
 
-    /** Sends a thread's frame to this user's connections that follow the thread. */
-    public void deliver(String threadId, ServerFrame frame) {
+    /** Sends a thread's encoded frame to this user's connections that follow the thread. */
+    void deliver(String threadId, String json) {
         for (Connection connection : connections.values()) {
             if (connection.follows(threadId)) {
-                connection.send(frame);
+                connection.sendEncoded(json);
             }
         }
     }

@@ -1,0 +1,26 @@
+package dev.agentwire.agents.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Keeps a thread's events in seq order on the way out: storing an event and handing it to the
+ * connections happen under one lock per thread, so two runs in a thread cannot overtake each
+ * other between the database and the socket. Striped: a fixed set of locks, whatever the
+ * number of threads.
+ */
+@ApplicationScoped
+public class ThreadOrder {
+
+    private static final int STRIPES = 256;
+    private final Object[] locks = new Object[STRIPES];
+
+    public ThreadOrder() {
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    Object lockFor(String threadId) {
+        return locks[Math.floorMod(threadId.hashCode(), STRIPES)];
+    }
+}

@@ -1,0 +1,90 @@
+package dev.agentwire.auth.boundary;
+
+import dev.agentwire.auth.control.TokenVerifier;
+import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.GatewayException;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.security.Principal;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Verifies the bearer token of REST requests with the same verifier as the WebSocket handshake,
+ * so both accept the same tokens (the development issuer's included). A refusal is 401 with a
+ * JSON body naming the AUTH_* code, or 403 when the required role is missing.
+ */
+@Provider
+@Authenticated
+@Priority(Priorities.AUTHENTICATION)
+public class BearerAuthentication implements ContainerRequestFilter {
+
+    @Inject
+    TokenVerifier verifier;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.auth.required-role")
+    Optional<String> requiredRole;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            request.abortWith(refusal(Response.Status.UNAUTHORIZED, ErrorCode.AUTH_MISSING_TOKEN, ErrorCode.AUTH_MISSING_TOKEN.message()));
+            return;
+        }
+        VerifiedToken token;
+        try {
+            token = verifier.verify(header.substring(7).trim());
+        } catch (GatewayException refusal) {
+            request.abortWith(refusal(Response.Status.UNAUTHORIZED, refusal.code(), refusal.personMessage()));
+            return;
+        }
+        if (requiredRole.isPresent() && !token.groups().contains(requiredRole.get())) {
+            request.abortWith(refusal(Response.Status.FORBIDDEN, ErrorCode.FORBIDDEN, "Your token lacks the role needed."));
+            return;
+        }
+        boolean secure = request.getSecurityContext().isSecure();
+        request.setSecurityContext(new SecurityContext() {
+            @Override
+            public Principal getUserPrincipal() {
+                return token::userId;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return token.groups().contains(role);
+            }
+
+            @Override
+            public boolean isSecure() {
+                return secure;
+            }
+
+            @Override
+            public String getAuthenticationScheme() {
+                return "Bearer";
+            }
+        });
+    }
+
+    private static Response refusal(Response.Status status, ErrorCode code, String message) {
+        var response = Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("code", code.name()).add("message", message).build());
+        if (status == Response.Status.UNAUTHORIZED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
+        return response.build();
+    }
+}

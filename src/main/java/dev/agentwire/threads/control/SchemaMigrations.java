@@ -1,0 +1,61 @@
+package dev.agentwire.threads.control;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The database, and its schema brought up to date by the Flyway migrations in db/migration
+ * before anything else touches it. Fails the deployment when the database cannot be reached.
+ *
+ * <p>The data source attributes use Payara's {@code ${MPCONFIG=key:default}} substitution, read
+ * from system properties and environment variables (not from the application's own
+ * microprofile-config.properties, which Payara reads later). On another server, define
+ * {@code java:app/jdbc/agentwire} in its configuration instead.
+ */
+@DataSourceDefinition(
+        name = SchemaMigrations.DATA_SOURCE,
+        className = "${MPCONFIG=agentwire.db.datasource-class:org.h2.jdbcx.JdbcDataSource}",
+        url = "${MPCONFIG=agentwire.db.url:jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE}",
+        user = "${MPCONFIG=agentwire.db.user:agentwire}",
+        password = "${MPCONFIG=agentwire.db.password:agentwire}",
+        minPoolSize = 2,
+        maxPoolSize = 32,
+        properties = {
+                "fish.payara.is-connection-validation-required=true",
+                "fish.payara.connection-validation-method=auto-commit",
+                "fish.payara.fail-all-connections=true"
+        })
+@Singleton
+@Startup
+public class SchemaMigrations {
+
+    public static final String DATA_SOURCE = "java:app/jdbc/agentwire";
+    private static final Logger LOG = Logger.getLogger(SchemaMigrations.class.getName());
+
+    @Resource(lookup = DATA_SOURCE)
+    DataSource dataSource;
+
+    @PostConstruct
+    void migrate() {
+        try {
+            var result = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            LOG.info(() -> "Database schema at version " + result.targetSchemaVersion
+                    + " (" + result.migrationsExecuted + " migrations applied now)");
+        } catch (FlywayException e) {
+            LOG.severe("agentwire cannot start: the database is unreachable or its schema cannot be migrated;"
+                    + " check agentwire.db.url, agentwire.db.user and agentwire.db.password. Cause: " + e.getMessage());
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.agentwire.threads.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** A message of a thread: what a user sent, or an agent's final answer. */
+@Entity
+@Table(name = "chat_message")
+@NamedQuery(name = ChatMessage.BY_CLIENT_ID,
+        query = "select m from ChatMessage m where m.threadId = :thread and m.clientMsgId = :clientMsgId")
+@NamedQuery(name = ChatMessage.PAGE,
+        query = "select m from ChatMessage m where m.threadId = :thread and m.id > :after order by m.id")
+@NamedQuery(name = ChatMessage.LATEST,
+        query = "select m from ChatMessage m where m.threadId = :thread and m.id < :before order by m.id desc")
+public class ChatMessage {
+
+    public static final String BY_CLIENT_ID = "ChatMessage.byClientId";
+    public static final String PAGE = "ChatMessage.page";
+    public static final String LATEST = "ChatMessage.latest";
+
+    public enum Role { user, assistant }
+
+    @Id
+    @SequenceGenerator(name = "chat_message_ids", sequenceName = "chat_message_ids", allocationSize = 1)
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "chat_message_ids")
+    private Long id;
+
+    @Column(name = "thread_id", nullable = false)
+    private String threadId;
+
+    @Column(nullable = false)
+    private String role;
+
+    @Column(nullable = false)
+    private String text;
+
+    @Column(name = "client_msg_id")
+    private String clientMsgId;
+
+    @Column(name = "created_at", nullable = false)
+    private OffsetDateTime createdAt;
+
+    protected ChatMessage() {
+    }
+
+    public ChatMessage(String threadId, Role role, String text, String clientMsgId, Instant createdAt) {
+        this.threadId = threadId;
+        this.role = role.name();
+        this.text = text;
+        this.clientMsgId = clientMsgId;
+        this.createdAt = createdAt.atOffset(ZoneOffset.UTC);
+    }
+
+    public Long id() {
+        return id;
+    }
+
+    public String threadId() {
+        return threadId;
+    }
+
+    public Role role() {
+        return Role.valueOf(role);
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public String clientMsgId() {
+        return clientMsgId;
+    }
+
+    public Instant createdAt() {
+        return createdAt.toInstant();
+    }
+}
