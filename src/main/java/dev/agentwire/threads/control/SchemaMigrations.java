@@ -27,7 +27,11 @@ import org.flywaydb.core.api.FlywayException;
         password = "${MPCONFIG=agentwire.db.password:agentwire}",
         minPoolSize = 2,
         maxPoolSize = 32,
+        loginTimeout = 5,
         properties = {
+                // a database that is down answers within seconds, not after the default minute
+                "fish.payara.max-wait-time-in-millis=5000",
+                "fish.payara.connection-creation-retry-attempts=0",
                 "fish.payara.is-connection-validation-required=true",
                 "fish.payara.connection-validation-method=auto-commit",
                 "fish.payara.fail-all-connections=true"

@@ -1,0 +1,125 @@
+package dev.agentwire.threads;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.PayaraProcess;
+import dev.agentwire.it.Server;
+import dev.agentwire.it.TestTokens;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Nothing a user sent or was shown is lost: not across a restart, not when the database goes away. */
+class DurabilityIT {
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void messagesAndEventsSurviveARestart() throws Exception {
+        String token = TestTokens.valid("durable-user");
+        String threadId;
+        List<JsonObject> live;
+        try (var first = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens()).awaitReady();
+             var client = ChatClient.ready(first.server().chat(), token)) {
+            client.chat("what is 12*(3+4)?", null, "before-restart");
+            threadId = client.expect("ack").getString("thread_id");
+            live = client.run();
+        }
+        try (var second = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens()).awaitReady()) {
+            Server server = second.server();
+            List<JsonObject> events = items(server, "api/threads/" + threadId + "/events", token);
+            assertEquals(live, events, "every event is still there, as it was sent");
+            List<JsonObject> messages = items(server, "api/threads/" + threadId + "/messages", token);
+            assertEquals(List.of("what is 12*(3+4)?", "12*(3+4) = 84"), messages.stream().map(m -> m.getString("text")).toList());
+
+            try (var client = ChatClient.ready(server.chat(), token)) {
+                client.chat("what is 12*(3+4)?", threadId, "before-restart");
+                assertTrue(client.expect("ack").getBoolean("duplicate"), "a retry after the restart is still recognised");
+                client.chat("and 1+1?", threadId);
+                client.expect("ack");
+                assertEquals(live.size() + 1, client.run().get(0).getInt("seq"), "seq continues after the restart");
+            }
+        }
+    }
+
+    @Test
+    void databaseDownGivesARetryableErrorAndNothingHalfWritten() throws Exception {
+        int dbPort = PayaraProcess.freePort();
+        Process database = startDatabase(dbPort);
+        String url = "jdbc:h2:tcp://127.0.0.1:" + dbPort + "/agentwire";
+        String token = TestTokens.valid("unlucky-db-user");
+        try (var payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens("-Dagentwire.db.url=" + url)).awaitReady();
+             var client = ChatClient.ready(payara.server().chat(), token)) {
+            client.chat("what is 1+1?");
+            String threadId = client.expect("ack").getString("thread_id");
+            client.run();
+
+            database.destroy();
+            database.waitFor();
+            JsonObject error = client.chat("what is 2+2?", threadId, "while-down").expectError("STORAGE_UNAVAILABLE");
+            assertTrue(error.getBoolean("retryable"));
+            assertFalse(error.containsKey("close_code"));
+            client.send("{\"type\":\"ping\"}").expect("pong");
+            assertEquals(503, payara.readiness().statusCode());
+            assertTrue(payara.readiness().body().contains("\"agentwire-database\",\"status\":\"DOWN\""), payara.readiness().body());
+
+            database = startDatabase(dbPort);
+            awaitReady(payara);
+            client.chat("what is 2+2?", threadId, "while-down");
+            JsonObject ack = client.expect("ack");
+            assertFalse(ack.getBoolean("duplicate"), "the failed attempt left nothing behind");
+            client.run();
+            List<String> texts = items(payara.server(), "api/threads/" + threadId + "/messages", token).stream()
+                    .map(m -> m.getString("text")).toList();
+            assertEquals(List.of("what is 1+1?", "1+1 = 2", "what is 2+2?", "2+2 = 4"), texts);
+        } finally {
+            database.destroy();
+        }
+    }
+
+    /** An H2 TCP server in a process of its own, so the test can take it away as a crash would. */
+    private Process startDatabase(int port) throws Exception {
+        String h2 = Path.of(org.h2.tools.Server.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", h2, "org.h2.tools.Server", "-tcp", "-tcpPort", Integer.toString(port),
+                "-baseDir", workDir.resolve("db").toString(), "-ifNotExists")
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("h2-" + System.nanoTime() + ".log").toFile()).start();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return process;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("H2 did not start");
+    }
+
+    private static void awaitReady(PayaraProcess payara) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (payara.readiness().statusCode() != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+        }
+        assertEquals(200, payara.readiness().statusCode(), payara.readiness().body());
+    }
+
+    static List<JsonObject> items(Server server, String path, String token) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.http() + path))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return Json.createReader(new StringReader(response.body())).readObject().getJsonArray("items").getValuesAs(JsonObject.class);
+    }
+}
