@@ -128,9 +128,12 @@ public class ModelClient {
                 LOG.fine(() -> "skipping a malformed chunk from the model backend");
                 continue;
             }
-            JsonArray choices = chunk.getJsonArray("choices");
-            if (choices == null || choices.isEmpty() || !(choices.get(0) instanceof JsonObject choice)) {
+            if (!(chunk.get("choices") instanceof JsonArray choices)) {
+                malformed++;
                 continue;
+            }
+            if (choices.isEmpty() || !(choices.get(0) instanceof JsonObject choice)) {
+                continue; // e.g. a final usage chunk
             }
             if (choice.get("finish_reason") instanceof jakarta.json.JsonString reason) {
                 finishReason = reason.getString();
