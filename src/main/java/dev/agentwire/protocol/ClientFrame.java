@@ -3,6 +3,8 @@ package dev.agentwire.protocol;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
@@ -10,7 +12,9 @@ import jakarta.validation.constraints.Size;
 @JsonbTypeInfo(key = "type", value = {
         @JsonbSubtype(alias = "chat", type = ClientFrame.Chat.class),
         @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class),
-        @JsonbSubtype(alias = "cancel", type = ClientFrame.Cancel.class)
+        @JsonbSubtype(alias = "cancel", type = ClientFrame.Cancel.class),
+        @JsonbSubtype(alias = "resume", type = ClientFrame.Resume.class),
+        @JsonbSubtype(alias = "refresh", type = ClientFrame.Refresh.class)
 })
 public sealed interface ClientFrame {
 
@@ -37,5 +41,23 @@ public sealed interface ClientFrame {
             @NotBlank(message = "run_id must not be empty")
             @Size(max = 64, message = "run_id must be at most 64 characters")
             String runId) implements ClientFrame {
+    }
+
+    /** Replays the thread's events with seq greater than after_seq, then continues live. */
+    record Resume(
+            @NotBlank(message = "thread_id must not be empty")
+            @Size(max = 64, message = "thread_id must be at most 64 characters")
+            @Pattern(regexp = ID_PATTERN, message = "thread_id may contain only letters, digits and . _ : -")
+            String threadId,
+            @NotNull(message = "after_seq is required; 0 replays the whole thread")
+            @PositiveOrZero(message = "after_seq must not be negative")
+            Long afterSeq) implements ClientFrame {
+    }
+
+    /** A new token for the same user, extending the session past the current token's expiry. */
+    record Refresh(
+            @NotBlank(message = "token must not be empty")
+            @Size(max = 16_000, message = "token must be at most 16000 characters")
+            String token) implements ClientFrame {
     }
 }

@@ -25,6 +25,10 @@ public enum ErrorCode {
     FORBIDDEN(4403, false, "You are not allowed to open this connection."),
     TOO_MANY_CONNECTIONS(4429, true, "You have too many open connections; close one and retry."),
     RATE_LIMITED(0, true, "Too many requests; slow down."),
+    TOO_MANY_REQUESTS(4429, true, "Too many requests for too long; reconnect later and slow down."),
+    TOO_MANY_INVALID_FRAMES(CloseCodes.VIOLATED_POLICY.getCode(), false, "Too many invalid frames on this connection."),
+    IDLE_TIMEOUT(4408, true, "The connection did not answer heartbeats; reconnect and resume."),
+    REFRESH_REJECTED(0, false, "The new token was not accepted; the session keeps its current expiry."),
     SERVER_BUSY(CloseCodes.TRY_AGAIN_LATER.getCode(), true, "The server is at capacity; retry later."),
     FRAME_TOO_LARGE(CloseCodes.TOO_BIG.getCode(), false, "The frame is larger than the server accepts."),
     UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT.getCode(), false, "Only text frames carrying JSON are accepted."),
@@ -36,6 +40,7 @@ public enum ErrorCode {
     VALIDATION_FAILED(0, false, "The frame has invalid fields."),
     AGENT_UNAVAILABLE(0, true, "The agent cannot take this request now; retry later."),
     AGENT_FAILED(0, true, "The agent failed while answering; try again."),
+    RUN_INTERRUPTED(0, true, "The server stopped during this run; send your message again."),
     SERVER_SHUTDOWN(CloseCodes.GOING_AWAY.getCode(), true, "The server is shutting down; reconnect shortly."),
     INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION.getCode(), true, "Something went wrong on our side. Quote the correlation id when you report it.");
 

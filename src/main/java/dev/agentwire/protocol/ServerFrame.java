@@ -12,6 +12,9 @@ import java.util.Map;
         @JsonbSubtype(alias = "pong", type = ServerFrame.Pong.class),
         @JsonbSubtype(alias = "error", type = ServerFrame.ErrorFrame.class),
         @JsonbSubtype(alias = "ack", type = ServerFrame.Ack.class),
+        @JsonbSubtype(alias = "resumed", type = ServerFrame.Resumed.class),
+        @JsonbSubtype(alias = "resume_unavailable", type = ServerFrame.ResumeUnavailable.class),
+        @JsonbSubtype(alias = "refreshed", type = ServerFrame.Refreshed.class),
         @JsonbSubtype(alias = "agent_message_delta", type = ServerFrame.AgentMessageDelta.class),
         @JsonbSubtype(alias = "agent_started", type = ServerFrame.AgentStarted.class),
         @JsonbSubtype(alias = "agent_thinking", type = ServerFrame.AgentThinking.class),
@@ -23,7 +26,7 @@ import java.util.Map;
 public sealed interface ServerFrame {
 
     /** The session can carry frames; anything sent earlier was held and is now handled in order. */
-    record Ready(String connectionId, String userId, int maxFrameBytes) implements ServerFrame {
+    record Ready(String connectionId, String userId, int maxFrameBytes, Instant expiresAt) implements ServerFrame {
     }
 
     record Pong() implements ServerFrame {
@@ -34,6 +37,21 @@ public sealed interface ServerFrame {
      * with this client_msg_id: it was not stored again and no new run started.
      */
     record Ack(String clientMsgId, long messageId, String threadId, boolean duplicate) implements ServerFrame {
+    }
+
+    /** The replay asked for by resume is complete: live events of the thread follow, from last_seq + 1. */
+    record Resumed(String threadId, long lastSeq, int replayed) implements ServerFrame {
+    }
+
+    /**
+     * The replay asked for is longer than the server replays over WebSocket: load the thread's
+     * events over REST (GET /api/threads/{id}/events?after_seq=...), then resume from latest_seq.
+     */
+    record ResumeUnavailable(String threadId, long afterSeq, long latestSeq, String reason, String message) implements ServerFrame {
+    }
+
+    /** The session now lasts until the refreshed token's expiry. */
+    record Refreshed(Instant expiresAt) implements ServerFrame {
     }
 
     /** A field of a client frame that failed validation. */

@@ -16,6 +16,8 @@ public class FaultyAgent extends OfflineAgent {
     public static final String TRIGGER = "please make the agent fail";
     /** The agent thinks for up to 20 s, a step every 100 ms, until cancelled. */
     public static final String SLOW = "please take your time";
+    /** A tool-using run with pauses between its events, to disconnect in the middle of. */
+    public static final String SLOW_CALCULATION = "slowly, what is 12*(3+4)?";
 
     @Override
     public void run(Request request, RunEvents events) {
@@ -38,6 +40,49 @@ public class FaultyAgent extends OfflineAgent {
             events.completed("done at last");
             return;
         }
+        if (SLOW_CALCULATION.equals(request.message())) {
+            super.run(request, new PausingEvents(events));
+            return;
+        }
         super.run(request, events);
+    }
+
+    /** Pauses 400 ms before each event after the first. */
+    private static final class PausingEvents extends RunEvents {
+        PausingEvents(RunEvents events) {
+            super(events);
+        }
+
+        @Override
+        public void thinking(String text) {
+            pause();
+            super.thinking(text);
+        }
+
+        @Override
+        public void toolExecuting(String tool, java.util.Map<String, String> input) {
+            pause();
+            super.toolExecuting(tool, input);
+        }
+
+        @Override
+        public void toolCompleted(String tool, String output, boolean failed) {
+            pause();
+            super.toolCompleted(tool, output, failed);
+        }
+
+        @Override
+        public void completed(String text) {
+            pause();
+            super.completed(text);
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(400);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -43,7 +43,7 @@ class FrameCodecTest {
 
     @Test
     void encodesTypeFirstAndSnakeCase() {
-        String json = codec.encode(new ServerFrame.Ready("c1", "u", 65536));
+        String json = codec.encode(new ServerFrame.Ready("c1", "u", 65536, Instant.parse("2026-01-02T03:04:05Z")));
         JsonObject object = Json.createReader(new StringReader(json)).readObject();
         assertEquals("ready", object.getString("type"));
         assertEquals("c1", object.getString("connection_id"));

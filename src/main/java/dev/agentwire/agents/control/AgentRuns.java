@@ -7,7 +7,9 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
+import dev.agentwire.threads.control.ThreadOrder;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,6 +90,7 @@ public class AgentRuns {
     GatewayMetrics metrics;
 
     private Agent agent;
+    private volatile boolean stopping;
     private final Map<String, AtomicInteger> runsPerUser = new ConcurrentHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
@@ -163,12 +166,38 @@ public class AgentRuns {
         }
     }
 
+    /**
+     * On shutdown, stops every run and waits a little for each to store its closing event
+     * (agent_error RUN_INTERRUPTED), so clients that resume after the restart see how it ended.
+     */
+    @PreDestroy
+    void stopRuns() {
+        stopping = true;
+        running.values().forEach(r -> {
+            r.cancelled().set(true);
+            r.future().cancel(true);
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Ends a run that did not complete, with the event that says why; returns the outcome. */
     private String end(UserContext run, RunEvents events, RuntimeException e) {
         Running entry = running.get(run.runId());
         boolean cancelled = e instanceof RunEvents.RunCancelledException || (entry != null && entry.cancelled().get());
         Thread.interrupted(); // a cancel interrupts the worker; the closing event must still be stored
         try {
+            if (cancelled && stopping) {
+                events.failedEnd(ErrorCode.RUN_INTERRUPTED, ErrorCode.RUN_INTERRUPTED.message(), UserContext.newId());
+                return "interrupted";
+            }
             if (cancelled) {
                 events.cancelledEnd();
                 return RunEvents.CANCELLED;

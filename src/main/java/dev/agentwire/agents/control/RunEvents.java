@@ -7,6 +7,7 @@ import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
+import dev.agentwire.threads.control.ThreadOrder;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -45,6 +46,11 @@ public class RunEvents {
         this.hub = hub;
         this.order = order;
         this.cancelled = cancelled;
+    }
+
+    /** The same run's events, for wrappers that add behaviour around them. */
+    protected RunEvents(RunEvents events) {
+        this(events.run, events.log, events.conversations, events.hub, events.order, events.cancelled);
     }
 
     public UserContext run() {
@@ -104,7 +110,7 @@ public class RunEvents {
     private void append(RunEventFactory factory) {
         synchronized (order.lockFor(run.threadId())) {
             EventLog.Appended appended = log.append(run, factory);
-            hub.deliver(run, appended.json());
+            hub.deliver(run, appended.event().seq(), appended.json());
         }
     }
 }

@@ -43,12 +43,33 @@ public class HandshakeAuthenticator {
                     throw new GatewayException(ErrorCode.FORBIDDEN, "Your token lacks the role needed to chat.");
                 }
             });
-            return new HandshakeOutcome.Accepted(contextFor(token), startedNanos);
+            return new HandshakeOutcome.Accepted(contextFor(token), token.expiresAt(), startedNanos);
         } catch (GatewayException refusal) {
             return new HandshakeOutcome.Refused(refusal.code(), refusal.personMessage(), startedNanos);
         } catch (RuntimeException bug) {
             return new HandshakeOutcome.Broken(bug, startedNanos);
         }
+    }
+
+    /**
+     * Checks a token sent to extend a live session: valid, for the same user, with the required
+     * role. Any failure is REFRESH_REJECTED, which keeps the session and its current expiry.
+     */
+    public VerifiedToken refresh(String token, String userId) {
+        VerifiedToken verified;
+        try {
+            verified = verifier.verify(token);
+        } catch (GatewayException refusal) {
+            throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token was not accepted ("
+                    + refusal.code() + "); the session keeps its current expiry.");
+        }
+        if (!verified.userId().equals(userId)) {
+            throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token is for another user; the session keeps its current expiry.");
+        }
+        if (requiredRole.isPresent() && !verified.groups().contains(requiredRole.get())) {
+            throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token lacks the role needed to chat.");
+        }
+        return verified;
     }
 
     private static UserContext contextFor(VerifiedToken token) {

@@ -4,6 +4,7 @@ import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The result of checking an upgrade request, kept in the session's user properties until the
@@ -14,28 +15,29 @@ public sealed interface HandshakeOutcome {
 
     long startedNanos();
 
-    /** The user context, or the refusal or bug that prevented it, thrown. */
-    UserContext userContext();
+    /** The accepted handshake, or the refusal or bug that prevented it, thrown. */
+    Accepted accepted();
 
     default Duration elapsed() {
         return Duration.ofNanos(System.nanoTime() - startedNanos());
     }
 
-    record Accepted(UserContext context, long startedNanos) implements HandshakeOutcome {
-        public UserContext userContext() {
-            return context;
+    /** A verified user; the session may last until the token's expiry. */
+    record Accepted(UserContext context, Instant expiresAt, long startedNanos) implements HandshakeOutcome {
+        public Accepted accepted() {
+            return this;
         }
     }
 
     record Refused(ErrorCode code, String message, long startedNanos) implements HandshakeOutcome {
-        public UserContext userContext() {
+        public Accepted accepted() {
             throw new GatewayException(code, message);
         }
     }
 
     /** A bug while checking the request; surfaces as an internal error once the socket is open. */
     record Broken(RuntimeException cause, long startedNanos) implements HandshakeOutcome {
-        public UserContext userContext() {
+        public Accepted accepted() {
             throw cause;
         }
     }

@@ -17,6 +17,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
@@ -59,10 +60,11 @@ public class ChatEndpoint {
         if (outcome == null) {
             throw new IllegalStateException("session opened without a handshake outcome");
         }
-        UserContext context = outcome.userContext();
-        connection.authenticate(context);
+        HandshakeOutcome.Accepted accepted = outcome.accepted();
+        UserContext context = accepted.context();
+        connection.authenticate(context, accepted.expiresAt());
         hub.register(connection);
-        connection.ready(new ServerFrame.Ready(context.connectionId(), context.userId(), maxFrameBytes),
+        connection.ready(new ServerFrame.Ready(context.connectionId(), context.userId(), maxFrameBytes, accepted.expiresAt()),
                 text -> dispatcher.handle(connection, text));
         metrics.handshake(outcome.elapsed());
     }
@@ -74,7 +76,16 @@ public class ChatEndpoint {
                     "Frames may be at most " + maxFrameBytes + " bytes of UTF-8.");
         }
         Connection connection = connectionOf(session);
+        connection.seen();
+        if (connection.limits() != null) {
+            connection.limits().checkFrame();
+        }
         connection.receive(text, frame -> dispatcher.handle(connection, frame));
+    }
+
+    @OnMessage
+    public void pong(Session session, PongMessage pong) {
+        connectionOf(session).seen();
     }
 
     @OnMessage

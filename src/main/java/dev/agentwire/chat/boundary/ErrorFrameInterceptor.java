@@ -75,6 +75,11 @@ public class ErrorFrameInterceptor {
         }
         metrics.errorFrame(code.name());
         connection.reject(ServerFrame.ErrorFrame.of(code, message, correlationId, problems), code);
+        if ((code == ErrorCode.INVALID_FRAME || code == ErrorCode.VALIDATION_FAILED) && !connection.toleratesInvalidFrame()) {
+            ErrorCode limit = ErrorCode.TOO_MANY_INVALID_FRAMES;
+            metrics.errorFrame(limit.name());
+            connection.reject(ServerFrame.ErrorFrame.of(limit, limit.message(), correlationId, List.of()), limit);
+        }
     }
 
     private Connection connectionOf(InvocationContext invocation) {

@@ -6,15 +6,19 @@ import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.auth.control.HandshakeAuthenticator;
+import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.threads.control.Conversations;
+import dev.agentwire.threads.control.Replays;
 import dev.agentwire.threads.control.StorageFailures;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 
 /**
- * A chat message is stored, acknowledged, then answered by an agent run; in that order, so an
- * acknowledged message is never lost. A repeated client_msg_id is acknowledged again and
- * starts nothing.
+ * What a user asks of their threads and session. A chat message is stored, acknowledged, then
+ * answered by an agent run; in that order, so an acknowledged message is never lost, and a
+ * repeated client_msg_id is acknowledged again and starts nothing. Also cancel, resume, refresh.
  */
 @RequestScoped
 @ErrorsAsFrames
@@ -31,6 +35,15 @@ public class ChatHandler {
 
     @Inject
     AgentRuns runs;
+
+    @Inject
+    Replays replays;
+
+    @Inject
+    HandshakeAuthenticator authenticator;
+
+    @Inject
+    ConnectionHub hub;
 
     public void handle(ClientFrame.Chat chat) {
         AgentRuns.Slot slot = runs.reserve(user);
@@ -52,5 +65,15 @@ public class ChatHandler {
 
     public void cancel(ClientFrame.Cancel cancel) {
         runs.cancel(user, cancel.runId());
+    }
+
+    public void resume(ClientFrame.Resume resume) {
+        replays.resume(connection, user, resume.threadId(), resume.afterSeq());
+    }
+
+    public void refresh(ClientFrame.Refresh refresh) {
+        VerifiedToken token = authenticator.refresh(refresh.token(), user.userId());
+        hub.extend(connection, token.expiresAt());
+        connection.send(new ServerFrame.Refreshed(token.expiresAt()));
     }
 }

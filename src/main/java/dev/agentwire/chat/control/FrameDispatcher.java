@@ -42,6 +42,10 @@ public class FrameDispatcher {
             chat.handle(message);
         } else if (frame instanceof ClientFrame.Cancel cancel) {
             chat.cancel(cancel);
+        } else if (frame instanceof ClientFrame.Resume resume) {
+            chat.resume(resume);
+        } else if (frame instanceof ClientFrame.Refresh refresh) {
+            chat.refresh(refresh);
         } else if (frame instanceof ClientFrame.Ping) {
             connection.send(new ServerFrame.Pong());
         }

@@ -6,13 +6,19 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
+import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -30,12 +36,26 @@ public class Connection {
     private final Outbox outbox;
     private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
     private final Queue<String> held = new ArrayDeque<>(); // guarded by itself
-    private final Set<String> followedThreads = ConcurrentHashMap.newKeySet();
+    private final Map<String, Following> followed = new ConcurrentHashMap<>();
     private volatile UserContext context;
+    private volatile Instant expiresAt = Instant.MAX;
+    private volatile long lastSeenNanos = System.nanoTime();
+    private volatile ScheduledFuture<?> expiry;
+    private volatile UserLimits limits;
 
-    Connection(Session session, FrameCodec codec, int outboxCapacity) {
+    /** A followed thread: live events flow unless a replay is catching up; seq never goes back. */
+    private static final class Following {
+        volatile boolean replaying;
+        long lastSeq; // guarded by the thread's order lock
+    }
+
+    private final Bucket invalidFrames;
+
+    Connection(Session session, FrameCodec codec, int outboxCapacity, int maxInvalidFrames, Duration invalidFrameWindow) {
         this.session = session;
         this.codec = codec;
+        this.invalidFrames = Bucket.builder().addLimit(limit -> limit.capacity(maxInvalidFrames)
+                .refillGreedy(maxInvalidFrames, invalidFrameWindow)).build();
         this.outbox = new Outbox(session, outboxCapacity,
                 () -> closeNow(ErrorCode.SLOW_CONSUMER, ConnectionState.CLOSING));
     }
@@ -52,10 +72,59 @@ public class Connection {
         }
     }
 
-    /** Binds the verified user to this connection. */
-    public void authenticate(UserContext userContext) {
+    /** Binds the verified user to this connection, until the token expires. */
+    public void authenticate(UserContext userContext, Instant tokenExpiresAt) {
         moveTo(ConnectionState.AUTHENTICATED);
         this.context = userContext;
+        this.expiresAt = tokenExpiresAt;
+    }
+
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    void expiresAt(Instant expiresAt, ScheduledFuture<?> expiry) {
+        ScheduledFuture<?> previous = this.expiry;
+        this.expiresAt = expiresAt;
+        this.expiry = expiry;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    /** The user's rate limits, from registration on. */
+    public UserLimits limits() {
+        return limits;
+    }
+
+    void limits(UserLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Counts an invalid frame; false once there were too many in the window. */
+    public boolean toleratesInvalidFrame() {
+        return invalidFrames.tryConsume(1);
+    }
+
+    /** Anything from the peer (a frame, a pong) proves it is alive. */
+    public void seen() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    Duration outboxStalledFor() {
+        return outbox.stalledFor();
+    }
+
+    Duration idleFor() {
+        return Duration.ofNanos(System.nanoTime() - lastSeenNanos);
+    }
+
+    void ping() {
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+            // the socket is going away; the sweep frees it
+        }
     }
 
     /** The user context, present from AUTHENTICATED on. */
@@ -108,11 +177,6 @@ public class Connection {
         outbox.offer(codec.encode(frame));
     }
 
-    /** Sends a frame encoded once for several connections. */
-    void sendEncoded(String json) {
-        outbox.offer(json);
-    }
-
     /**
      * Sends the error frame and, when its code says so, closes after it. A bug moves the
      * connection to FAILED, any other close to CLOSING.
@@ -129,14 +193,59 @@ public class Connection {
     /** The socket is gone. */
     public void closed() {
         state.set(ConnectionState.CLOSED);
+        ScheduledFuture<?> pending = expiry;
+        if (pending != null) {
+            pending.cancel(false);
+        }
     }
 
+    /** From now on, the thread's events reach this connection as they happen. */
     public void follow(String threadId) {
-        followedThreads.add(threadId);
+        followed.computeIfAbsent(threadId, id -> new Following());
     }
 
-    public boolean follows(String threadId) {
-        return followedThreads.contains(threadId);
+    /** Holds the thread's live events back while a replay of its log catches up. */
+    public void startReplay(String threadId) {
+        followed.computeIfAbsent(threadId, id -> new Following()).replaying = true;
+    }
+
+    /** The replay sent everything up to {@code lastSeq}; call under the thread's order lock. */
+    public void endReplay(String threadId, long lastSeq) {
+        Following following = followed.computeIfAbsent(threadId, id -> new Following());
+        following.lastSeq = Math.max(following.lastSeq, lastSeq);
+        following.replaying = false;
+    }
+
+    /** Sends a replayed event, encoded as it was stored. */
+    public void replay(String json) {
+        outbox.offer(json);
+    }
+
+    /** Waits until the outbox has room for a page of replay, or gives up after the timeout. */
+    public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (outbox.room() < frames) {
+            if (!isOpen() || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Sends a live event of a followed thread, unless a replay is catching up or it was sent already. */
+    void deliver(String threadId, long seq, String json) {
+        Following following = followed.get(threadId);
+        if (following == null || following.replaying || seq <= following.lastSeq) {
+            return;
+        }
+        following.lastSeq = seq;
+        outbox.offer(json);
+    }
+
+    /** Cuts off a peer that does not read (outbox full) or does not answer (idle). */
+    public void cutOff(ErrorCode code) {
+        closeNow(code, ConnectionState.CLOSING);
     }
 
     int queuedFrames() {

@@ -17,6 +17,8 @@ import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -54,6 +56,42 @@ public class ConnectionHub {
     int outboxCapacity;
 
     @Inject
+    @ConfigProperty(name = "agentwire.heartbeat.interval-seconds", defaultValue = "25")
+    int heartbeatSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.heartbeat.idle-timeout-seconds", defaultValue = "75")
+    int idleTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.outbox.drain-timeout-seconds", defaultValue = "10")
+    int drainTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.rate.frames-per-second", defaultValue = "20")
+    int framesPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.rate.frame-burst", defaultValue = "40")
+    int frameBurst;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.rate.refusals-before-close", defaultValue = "20")
+    int refusalsBeforeClose;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.rate.connections-per-minute", defaultValue = "30")
+    int connectionsPerMinute;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.frames.max-invalid", defaultValue = "10")
+    int maxInvalidFrames;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.frames.invalid-window-seconds", defaultValue = "60")
+    int invalidWindowSeconds;
+
+    @Inject
     FrameCodec codec;
 
     @Inject
@@ -63,6 +101,9 @@ public class ConnectionHub {
     ManagedScheduledExecutorService scheduler;
 
     private final ConcurrentHashMap<String, UserConnections> users = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UserLimits> limits = new ConcurrentHashMap<>();
+    private UserLimits.Config limitsConfig;
+    private ScheduledFuture<?> heartbeat;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean accepting;
     private ScheduledFuture<?> sweeper;
@@ -73,16 +114,28 @@ public class ConnectionHub {
         requireAtLeastOne("agentwire.connections.max", maxConnections);
         requireAtLeastOne("agentwire.connections.sweep-interval-seconds", sweepIntervalSeconds);
         requireAtLeastOne("agentwire.outbox.capacity", outboxCapacity);
+        requireAtLeastOne("agentwire.heartbeat.interval-seconds", heartbeatSeconds);
+        requireAtLeastOne("agentwire.heartbeat.idle-timeout-seconds", idleTimeoutSeconds);
+        requireAtLeastOne("agentwire.outbox.drain-timeout-seconds", drainTimeoutSeconds);
+        requireAtLeastOne("agentwire.rate.frames-per-second", framesPerSecond);
+        requireAtLeastOne("agentwire.rate.frame-burst", frameBurst);
+        requireAtLeastOne("agentwire.rate.refusals-before-close", refusalsBeforeClose);
+        requireAtLeastOne("agentwire.rate.connections-per-minute", connectionsPerMinute);
+        requireAtLeastOne("agentwire.frames.max-invalid", maxInvalidFrames);
+        requireAtLeastOne("agentwire.frames.invalid-window-seconds", invalidWindowSeconds);
+        limitsConfig = new UserLimits.Config(framesPerSecond, frameBurst, refusalsBeforeClose, connectionsPerMinute);
         metrics.gauge("agentwire.connections.active", "Authenticated connections open now", active::get);
         metrics.gauge("agentwire.users.connected", "Users with at least one open connection", users::size);
         sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepIntervalSeconds, sweepIntervalSeconds, TimeUnit.SECONDS);
+        heartbeat = scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
         accepting = true;
         LOG.info(() -> "Accepting connections: at most " + perUserMax + " per user, " + maxConnections + " in all");
     }
 
     /** A new connection for an opened session, in state ACCEPTED. */
     public Connection accept(Session session) {
-        Connection connection = new Connection(session, codec, outboxCapacity);
+        Connection connection = new Connection(session, codec, outboxCapacity, maxInvalidFrames,
+                Duration.ofSeconds(invalidWindowSeconds));
         connection.moveTo(ConnectionState.ACCEPTED);
         return connection;
     }
@@ -97,6 +150,9 @@ public class ConnectionHub {
         if (!accepting) {
             throw new GatewayException(ErrorCode.SERVER_SHUTDOWN);
         }
+        UserLimits userLimits = limits.computeIfAbsent(context.userId(), id -> new UserLimits(limitsConfig));
+        userLimits.checkConnection();
+        connection.limits(userLimits);
         if (active.incrementAndGet() > maxConnections) {
             active.decrementAndGet();
             throw new GatewayException(ErrorCode.SERVER_BUSY);
@@ -108,6 +164,7 @@ public class ConnectionHub {
                 return target;
             });
             connection.moveTo(ConnectionState.SERVICES_READY);
+            scheduleExpiry(connection, connection.expiresAt());
             metrics.connectionOpened();
             return group;
         } catch (RuntimeException e) {
@@ -131,10 +188,54 @@ public class ConnectionHub {
     }
 
     /** Sends a run's encoded event to the connections of the run's user that follow its thread. */
-    public void deliver(UserContext run, String json) {
+    public void deliver(UserContext run, long seq, String json) {
         UserConnections group = users.get(run.userId());
         if (group != null) {
-            group.deliver(run.threadId(), json);
+            group.deliver(run.threadId(), seq, json);
+        }
+    }
+
+    /** The session now lasts until the new expiry; the old one no longer applies. */
+    public void extend(Connection connection, Instant expiresAt) {
+        scheduleExpiry(connection, expiresAt);
+    }
+
+    private void scheduleExpiry(Connection connection, Instant expiresAt) {
+        if (expiresAt.equals(Instant.MAX)) {
+            return;
+        }
+        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+        connection.expiresAt(expiresAt, scheduler.schedule(() -> expire(connection, expiresAt), delay, TimeUnit.MILLISECONDS));
+    }
+
+    private void expire(Connection connection, Instant expiresAt) {
+        if (connection.expiresAt().equals(expiresAt) && connection.state().isLive()) {
+            ErrorCode code = ErrorCode.AUTH_EXPIRED;
+            metrics.errorFrame(code.name());
+            connection.reject(ServerFrame.ErrorFrame.of(code, "Your token expired; refresh it before it expires, or reconnect with a new one.",
+                    UserContext.newId(), List.of()), code);
+        }
+    }
+
+    /**
+     * Pings every connection, and cuts off those that answered nothing within the idle timeout
+     * and those that left a frame unread for longer than the drain timeout.
+     */
+    void heartbeat() {
+        Duration idleTimeout = Duration.ofSeconds(idleTimeoutSeconds);
+        Duration drainTimeout = Duration.ofSeconds(drainTimeoutSeconds);
+        for (UserConnections group : users.values()) {
+            for (Connection connection : group.all()) {
+                if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
+                    metrics.errorFrame(ErrorCode.SLOW_CONSUMER.name());
+                    connection.cutOff(ErrorCode.SLOW_CONSUMER);
+                } else if (connection.idleFor().compareTo(idleTimeout) > 0) {
+                    metrics.errorFrame(ErrorCode.IDLE_TIMEOUT.name());
+                    connection.cutOff(ErrorCode.IDLE_TIMEOUT);
+                } else {
+                    connection.ping();
+                }
+            }
         }
     }
 
@@ -160,6 +261,7 @@ public class ConnectionHub {
                 swept++;
             }
         }
+        limits.entrySet().removeIf(entry -> !users.containsKey(entry.getKey()) && entry.getValue().unusedFor(Duration.ofMinutes(10)));
         if (swept > 0) {
             int count = swept;
             LOG.info(() -> "Swept " + count + " connections that died without a close");
@@ -171,6 +273,7 @@ public class ConnectionHub {
         accepting = false;
         if (sweeper != null) {
             sweeper.cancel(false);
+            heartbeat.cancel(false);
         }
         List<Connection> open = users.values().stream().flatMap(group -> group.all().stream()).toList();
         LOG.info(() -> "Shutting down: closing " + open.size() + " connections");

@@ -4,6 +4,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +40,7 @@ class Outbox {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long inFlightSinceNanos; // 0 when no send is waiting for the socket
 
     Outbox(Session session, int capacity, Runnable onOverflow) {
         this.session = session;
@@ -81,6 +83,16 @@ class Outbox {
         return queued.get();
     }
 
+    /** How long the frame being sent has waited for the peer to take it; zero when none waits. */
+    Duration stalledFor() {
+        long since = inFlightSinceNanos;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    int room() {
+        return capacity - queued.get();
+    }
+
     private void pump() {
         while (sending.compareAndSet(false, true)) {
             Item item = queue.poll();
@@ -100,6 +112,7 @@ class Outbox {
                 return;
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
+            inFlightSinceNanos = System.nanoTime();
             session.getAsyncRemote().sendText(((Text) item).text(), result -> sent(result, call));
             if (call.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the callback continues the pump
@@ -109,6 +122,7 @@ class Outbox {
     }
 
     private void sent(SendResult result, AtomicInteger call) {
+        inFlightSinceNanos = 0;
         queued.decrementAndGet();
         if (!result.isOK()) {
             LOG.log(Level.FINE, "send failed on session {0}", session.getId());

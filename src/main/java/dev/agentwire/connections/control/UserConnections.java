@@ -39,12 +39,10 @@ public class UserConnections {
         return connections.remove(connection.sessionId(), connection);
     }
 
-    /** Sends a thread's encoded frame to this user's connections that follow the thread. */
-    void deliver(String threadId, String json) {
+    /** Sends a thread's encoded event to this user's connections that follow the thread. */
+    void deliver(String threadId, long seq, String json) {
         for (Connection connection : connections.values()) {
-            if (connection.follows(threadId)) {
-                connection.sendEncoded(json);
-            }
+            connection.deliver(threadId, seq, json);
         }
     }
 

@@ -54,19 +54,19 @@ class ConnectionTest {
     }
 
     final RecordingSocket socket = new RecordingSocket();
-    final Connection connection = new Connection(socket.session(), new FrameCodec(), 16);
+    final Connection connection = new Connection(socket.session(), new FrameCodec(), 16, 3, java.time.Duration.ofMinutes(1));
 
     @Test
     void framesBeforeReadyAreHeldThenHandledInOrderAfterTheReadyFrame() {
         List<String> handled = new ArrayList<>();
         connection.moveTo(ConnectionState.ACCEPTED);
         connection.receive("first", handled::add);
-        connection.authenticate(UserContext.forConnection("u"));
+        connection.authenticate(UserContext.forConnection("u"), java.time.Instant.MAX);
         connection.receive("second", handled::add);
         connection.moveTo(ConnectionState.SERVICES_READY);
         assertEquals(List.of(), handled, "nothing is handled before ready");
 
-        connection.ready(new ServerFrame.Ready("c", "u", 1), text -> {
+        connection.ready(new ServerFrame.Ready("c", "u", 1, java.time.Instant.MAX), text -> {
             handled.add(text);
             assertTrue(socket.sent.get(0).contains("\"ready\""), "ready goes out before held frames are handled");
         });
@@ -106,6 +106,29 @@ class ConnectionTest {
         connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
         assertEquals(null, socket.closedWith);
         assertEquals(ConnectionState.ACCEPTED, connection.state());
+    }
+
+    @Test
+    void toleratesInvalidFramesUpToTheLimit() {
+        assertTrue(connection.toleratesInvalidFrame());
+        assertTrue(connection.toleratesInvalidFrame());
+        assertTrue(connection.toleratesInvalidFrame());
+        assertEquals(false, connection.toleratesInvalidFrame());
+    }
+
+    @Test
+    void replayHoldsLiveEventsBackAndNeverSendsASeqTwice() {
+        connection.follow("t");
+        connection.deliver("t", 1, "live-1");
+        connection.startReplay("t");
+        connection.deliver("t", 2, "live-2-held");
+        connection.replay("replayed-2");
+        connection.replay("replayed-3");
+        connection.endReplay("t", 3);
+        connection.deliver("t", 3, "live-3-duplicate");
+        connection.deliver("t", 4, "live-4");
+        connection.deliver("other", 1, "not-followed");
+        assertEquals(List.of("live-1", "replayed-2", "replayed-3", "live-4"), socket.sent);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.agentwire.agents.control;
+package dev.agentwire.threads.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,7 +20,7 @@ public class ThreadOrder {
         }
     }
 
-    Object lockFor(String threadId) {
+    public Object lockFor(String threadId) {
         return locks[Math.floorMod(threadId.hashCode(), STRIPES)];
     }
 }
