@@ -120,7 +120,7 @@ class ThreadsIT {
 
     @Test
     void threadsArePaged() {
-        String token = TestTokens.valid("paging-user");
+        String token = TestTokens.valid("paging-user-" + System.nanoTime());
         try (var client = ChatClient.ready(server.chat(), token)) {
             for (int i = 0; i < 3; i++) {
                 client.chat("thread " + i).expect("ack");

@@ -159,6 +159,8 @@ public class AgentRuns {
             agent.run(new Agent.Request(history, message), events);
         } catch (RuntimeException e) {
             outcome = end(run, events, e);
+        } catch (StackOverflowError e) {
+            outcome = end(run, events, new IllegalStateException("the agent overflowed its stack", e));
         } finally {
             running.remove(run.runId());
             slot.release();

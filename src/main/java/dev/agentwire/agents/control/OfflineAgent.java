@@ -4,8 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The built-in agent: needs no network. It finds arithmetic in a message and answers it with
@@ -16,8 +14,7 @@ public class OfflineAgent implements Agent {
 
     public static final String NAME = "offline";
 
-    /** Runs of digits, operators, parentheses and spaces that contain at least one operator between operands. */
-    private static final Pattern ARITHMETIC = Pattern.compile("[-+(]*[\\d.]+(?:\\s*[-+*/%^()]+\\s*[-+(]*[\\d.]+\\)*)+\\)*");
+    private static final String ARITHMETIC_CHARACTERS = "0123456789.+-*/%^() ";
 
     @Inject
     Calculator calculator;
@@ -60,15 +57,58 @@ public class OfflineAgent implements Agent {
         }
     }
 
+    /**
+     * The longest run of arithmetic characters that holds an operator between two numbers. A
+     * linear scan: a regular expression over a long message would recurse once per term.
+     */
     static Optional<String> arithmeticIn(String message) {
-        Matcher matcher = ARITHMETIC.matcher(message);
         String longest = null;
-        while (matcher.find()) {
-            if (longest == null || matcher.group().length() > longest.length()) {
-                longest = matcher.group();
+        int start = -1;
+        for (int i = 0; i <= message.length(); i++) {
+            boolean arithmetic = i < message.length() && ARITHMETIC_CHARACTERS.indexOf(message.charAt(i)) >= 0;
+            if (arithmetic && start < 0) {
+                start = i;
+            } else if (!arithmetic && start >= 0) {
+                String candidate = trimToOperands(message.substring(start, i));
+                if (isFormula(candidate) && (longest == null || candidate.length() > longest.length())) {
+                    longest = candidate;
+                }
+                start = -1;
             }
         }
-        return Optional.ofNullable(longest).map(String::trim).map(OfflineAgent::balanceParentheses);
+        return Optional.ofNullable(longest).map(OfflineAgent::balanceParentheses);
+    }
+
+    /** Cuts leading and trailing characters that cannot begin or end an expression. */
+    private static String trimToOperands(String run) {
+        int from = 0;
+        int to = run.length();
+        while (from < to && "*/%^) .".indexOf(run.charAt(from)) >= 0) {
+            from++;
+        }
+        while (to > from && "+-*/%^( .".indexOf(run.charAt(to - 1)) >= 0) {
+            to--;
+        }
+        return run.substring(from, to);
+    }
+
+    /** A digit, then an operator, then a digit. */
+    private static boolean isFormula(String candidate) {
+        int firstDigit = -1;
+        for (int i = 0; i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            if (Character.isDigit(c) && firstDigit < 0) {
+                firstDigit = i;
+            } else if (firstDigit >= 0 && "+-*/%^".indexOf(c) >= 0) {
+                for (int j = i + 1; j < candidate.length(); j++) {
+                    if (Character.isDigit(candidate.charAt(j))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Drops unmatched closing parentheses picked up from surrounding prose, such as "(try 1+2)". */

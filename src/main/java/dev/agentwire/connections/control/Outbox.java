@@ -48,7 +48,7 @@ class Outbox {
         this.onOverflow = onOverflow;
     }
 
-    /** Queues a frame; false when the outbox is closed or full (then the overflow action runs). */
+    /** Queues a frame; false when the outbox is closed or full (then the overflow action runs, as it does when a send fails). */
     boolean offer(String text) {
         if (closed.get()) {
             return false;
@@ -125,7 +125,12 @@ class Outbox {
         inFlightSinceNanos = 0;
         queued.decrementAndGet();
         if (!result.isOK()) {
-            LOG.log(Level.FINE, "send failed on session {0}", session.getId());
+            // the transport refused the frame (its pending-write limit, or a dead socket): the
+            // peer would silently miss it, so the connection ends and the client resumes
+            LOG.log(Level.FINE, "send failed on session " + session.getId(), result.getException());
+            queue.clear();
+            onOverflow.run();
+            return;
         }
         if (!call.compareAndSet(IN_CALL, COMPLETED_IN_CALL)) {
             sending.set(false);

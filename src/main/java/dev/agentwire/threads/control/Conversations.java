@@ -16,7 +16,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-/** Threads and their messages, each thread visible to its owner only. */
+/**
+ * Threads and their messages, each thread visible to its owner only. Reads run in a transaction
+ * too: they are also called from managed executor threads, where no request provides one.
+ */
 @ApplicationScoped
 public class Conversations {
 
@@ -67,11 +70,13 @@ public class Conversations {
     }
 
     /** The thread, if it exists and belongs to the user; another user's thread is indistinguishable from none. */
+    @Transactional
     public Optional<ChatThread> owned(String userId, String threadId) {
         return Optional.ofNullable(em.find(ChatThread.class, threadId)).filter(thread -> thread.isOwnedBy(userId));
     }
 
     /** Up to {@code limit} messages before {@code beforeMessageId}, oldest first: the context of a run. */
+    @Transactional
     public List<ChatMessage> before(String threadId, long beforeMessageId, int limit) {
         List<ChatMessage> latest = new ArrayList<>(em.createNamedQuery(ChatMessage.LATEST, ChatMessage.class)
                 .setParameter("thread", threadId)
@@ -82,6 +87,7 @@ public class Conversations {
         return latest;
     }
 
+    @Transactional
     public List<ChatThread> threads(String userId, int offset, int limit) {
         return em.createNamedQuery(ChatThread.BY_OWNER, ChatThread.class)
                 .setParameter("owner", userId)
@@ -90,6 +96,7 @@ public class Conversations {
                 .getResultList();
     }
 
+    @Transactional
     public List<ChatMessage> messages(String threadId, long afterMessageId, int limit) {
         return em.createNamedQuery(ChatMessage.PAGE, ChatMessage.class)
                 .setParameter("thread", threadId)

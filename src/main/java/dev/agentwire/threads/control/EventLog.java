@@ -45,6 +45,7 @@ public class EventLog {
     }
 
     /** Up to {@code limit} events of the thread with seq greater than {@code afterSeq}, in order. */
+    @Transactional
     public List<StoredEvent> after(String threadId, long afterSeq, int limit) {
         return em.createNamedQuery(StoredEvent.AFTER, StoredEvent.class)
                 .setParameter("thread", threadId)

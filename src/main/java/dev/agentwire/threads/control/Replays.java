@@ -84,9 +84,9 @@ public class Replays {
                             cursor = event.seq();
                         }
                         replayed += rest.size();
+                        connection.send(new ServerFrame.Resumed(threadId, cursor, replayed));
                         connection.endReplay(threadId, cursor);
                     }
-                    connection.send(new ServerFrame.Resumed(threadId, cursor, replayed));
                     return;
                 }
                 for (StoredEvent event : page) {

@@ -21,4 +21,10 @@ class OfflineAgentTest {
     void findsTheArithmeticInAMessage(String message, String expected) {
         assertEquals(Optional.ofNullable(expected), OfflineAgent.arithmeticIn(message));
     }
+
+    @org.junit.jupiter.api.Test
+    void aVeryLongFormulaIsFoundWithoutExhaustingTheStack() {
+        String formula = "1+".repeat(8_000) + "1";
+        assertEquals(Optional.of(formula), OfflineAgent.arithmeticIn("what is " + formula + "?"));
+    }
 }
