@@ -1,6 +1,7 @@
 package dev.agentwire.agents.control;
 
 import dev.agentwire.connections.control.ConnectionHub;
+import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
@@ -9,10 +10,10 @@ import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.ThreadOrder;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -169,25 +170,16 @@ public class AgentRuns {
     }
 
     /**
-     * On shutdown, stops every run and waits a little for each to store its closing event
-     * (agent_error RUN_INTERRUPTED), so clients that resume after the restart see how it ended.
+     * On shutdown, before sessions close, stops every run. Their closing events cannot be stored
+     * now (Payara has already closed the data source); {@code RunRecovery} stores them at the next
+     * start, as it does after a crash.
      */
-    @PreDestroy
-    void stopRuns() {
+    void stopRuns(@Observes ShuttingDown shutdown) {
         stopping = true;
-        running.values().forEach(r -> {
-            r.cancelled().set(true);
-            r.future().cancel(true);
+        running.values().forEach(run -> {
+            run.cancelled().set(true);
+            run.future().cancel(true);
         });
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!running.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Ends a run that did not complete, with the event that says why; returns the outcome. */
@@ -196,9 +188,8 @@ public class AgentRuns {
         boolean cancelled = e instanceof RunEvents.RunCancelledException || (entry != null && entry.cancelled().get());
         Thread.interrupted(); // a cancel interrupts the worker; the closing event must still be stored
         try {
-            if (cancelled && stopping) {
-                events.failedEnd(ErrorCode.RUN_INTERRUPTED, ErrorCode.RUN_INTERRUPTED.message(), UserContext.newId());
-                return "interrupted";
+            if (stopping) {
+                return "interrupted"; // RunRecovery stores the closing event at the next start
             }
             if (cancelled) {
                 events.cancelledEnd();

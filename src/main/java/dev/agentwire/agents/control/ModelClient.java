@@ -16,13 +16,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
@@ -93,26 +94,92 @@ public class ModelClient {
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString()));
         apiKey.filter(key -> !key.isBlank()).ifPresent(key -> post.header("Authorization", "Bearer " + key));
-        HttpResponse<Stream<String>> response = http.send(post.build(), HttpResponse.BodyHandlers.ofLines());
-        try (Stream<String> lines = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new ModelException("the model backend answered HTTP " + response.statusCode());
+        var lines = new StreamedLines();
+        CompletableFuture<HttpResponse<Void>> exchange = http.sendAsync(post.build(), lines);
+        exchange.whenComplete((response, failure) -> lines.end(failure));
+        try {
+            Turn turn = read(lines, onText);
+            if (lines.status != 200) {
+                throw new ModelException("the model backend answered HTTP " + lines.status);
             }
-            return read(lines.iterator(), onText);
+            return turn;
+        } finally {
+            exchange.cancel(true); // a cancelled or timed-out run stops the download too
+        }
+    }
+
+    /** Where the model's answer lines arrive; read with {@link #next()}, which an interrupt ends. */
+    interface Lines {
+        /** The next line, or null at the end of the stream. */
+        String next() throws IOException, InterruptedException;
+    }
+
+    /**
+     * The response lines, queued as the HTTP client receives them, so that the reading thread
+     * waits in an interruptible take: a cancel or a fault-tolerance timeout ends the wait at once,
+     * where a blocking read of the body would not notice.
+     */
+    private static final class StreamedLines implements HttpResponse.BodyHandler<Void>, Lines {
+        private static final String END = new String("end");
+        private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        private volatile Throwable failure;
+        private volatile int status;
+
+        @Override
+        public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
+            status = info.statusCode();
+            return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
+                @Override
+                public void onSubscribe(Flow.Subscription subscription) {
+                    subscription.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(String line) {
+                    queue.add(line);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    end(error);
+                }
+
+                @Override
+                public void onComplete() {
+                    end(null);
+                }
+            });
+        }
+
+        void end(Throwable error) {
+            if (error != null && failure == null) {
+                failure = error;
+            }
+            queue.add(END);
+        }
+
+        @Override
+        public String next() throws IOException, InterruptedException {
+            String line = queue.take();
+            if (line == END) {
+                queue.add(END);
+                if (failure != null) {
+                    throw failure instanceof IOException io ? io : new IOException("the model stream failed", failure);
+                }
+                return null;
+            }
+            return line;
         }
     }
 
     /** Reads server-sent events until {@code data: [DONE]} or the end of the stream. */
-    static Turn read(Iterator<String> lines, Consumer<String> onText) throws InterruptedException {
+    static Turn read(Lines lines, Consumer<String> onText) throws IOException, InterruptedException {
         StringBuilder text = new StringBuilder();
         TreeMap<Integer, String[]> calls = new TreeMap<>(); // index -> id, name, arguments
         String finishReason = null;
         int malformed = 0;
-        while (lines.hasNext()) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("model stream interrupted");
-            }
-            String line = lines.next();
+        String line;
+        while ((line = lines.next()) != null) {
             if (!line.startsWith("data:")) {
                 continue; // comments, event names, blank separators
             }

@@ -9,6 +9,7 @@ import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.ThreadOrder;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,6 +35,7 @@ public class RunEvents {
     private final ConnectionHub hub;
     private final ThreadOrder order;
     private final BooleanSupplier cancelled;
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     RunEvents(UserContext run, EventLog log, Conversations conversations, ConnectionHub hub, ThreadOrder order,
               BooleanSupplier cancelled) {
@@ -87,23 +89,35 @@ public class RunEvents {
     /** The answer: stored as the thread's assistant message, then reported. */
     public void completed(String text) {
         checkCancelled();
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         conversations.answer(run.threadId(), text);
         append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED));
     }
 
     /** Ends a cancelled run; called by the runner, not by agents. */
     void cancelledEnd() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, null, CANCELLED));
     }
 
     /** Ends a failed run; called by the runner, not by agents. */
     void failedEnd(ErrorCode code, String message, String correlationId) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         append((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
                 code.name(), message, code.retryable(), correlationId));
     }
 
     private void emit(RunEventFactory factory) {
         checkCancelled();
+        if (ended.get()) {
+            throw new RunCancelledException();
+        }
         append(factory);
     }
 

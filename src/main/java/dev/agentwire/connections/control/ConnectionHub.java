@@ -1,6 +1,7 @@
 package dev.agentwire.connections.control;
 
 import dev.agentwire.connections.entity.ConnectionState;
+import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
@@ -15,6 +16,7 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
 import java.time.Duration;
@@ -96,6 +98,9 @@ public class ConnectionHub {
 
     @Inject
     GatewayMetrics metrics;
+
+    @Inject
+    Event<ShuttingDown> shuttingDown;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -271,6 +276,7 @@ public class ConnectionHub {
     @PreDestroy
     void shutdown() {
         accepting = false;
+        shuttingDown.fire(new ShuttingDown());
         if (sweeper != null) {
             sweeper.cancel(false);
             heartbeat.cancel(false);

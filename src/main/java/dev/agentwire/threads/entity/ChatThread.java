@@ -57,6 +57,10 @@ public class ChatThread {
         return id;
     }
 
+    public String ownerId() {
+        return ownerId;
+    }
+
     public String title() {
         return title;
     }

@@ -18,9 +18,13 @@ import java.time.ZoneOffset;
 @IdClass(StoredEvent.Key.class)
 @NamedQuery(name = StoredEvent.AFTER,
         query = "select e from StoredEvent e where e.threadId = :thread and e.seq > :after order by e.seq")
+@NamedQuery(name = StoredEvent.UNFINISHED_RUNS,
+        query = "select e from StoredEvent e where e.type = 'agent_started' and not exists"
+                + " (select f from StoredEvent f where f.runId = e.runId and f.type in ('agent_completed', 'agent_error'))")
 public class StoredEvent {
 
     public static final String AFTER = "StoredEvent.after";
+    public static final String UNFINISHED_RUNS = "StoredEvent.unfinishedRuns";
 
     /** The primary key: a thread and a position in it. */
     public static class Key implements Serializable {
@@ -83,5 +87,13 @@ public class StoredEvent {
 
     public String payload() {
         return payload;
+    }
+
+    public String threadId() {
+        return threadId;
+    }
+
+    public String runId() {
+        return runId;
     }
 }
