@@ -125,7 +125,10 @@ public class AgentRuns {
     /** Starts the run answering the message stored as {@code messageId}. */
     public void start(Slot slot, UserContext run, String message, long messageId) {
         var cancelled = new AtomicBoolean();
-        RunEvents events = new RunEvents(run, log, conversations, hub, order, cancelled::get);
+        RunEvents events = new RunEvents(run, log, conversations, hub, order, cancelled::get, () -> {
+            running.remove(run.runId());
+            slot.release();
+        });
         try {
             synchronized (running) {
                 Future<?> future = executor.submit(() -> execute(slot, run, message, messageId, events));

@@ -35,10 +35,12 @@ public class RunEvents {
     private final ConnectionHub hub;
     private final ThreadOrder order;
     private final BooleanSupplier cancelled;
+    private final Runnable onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
 
+    /** {@code onEnd} runs once, just before the run's closing event is stored and sent. */
     RunEvents(UserContext run, EventLog log, Conversations conversations, ConnectionHub hub, ThreadOrder order,
-              BooleanSupplier cancelled) {
+              BooleanSupplier cancelled, Runnable onEnd) {
         if (!run.isRun()) {
             throw new IllegalArgumentException("events need a run context");
         }
@@ -48,11 +50,12 @@ public class RunEvents {
         this.hub = hub;
         this.order = order;
         this.cancelled = cancelled;
+        this.onEnd = onEnd;
     }
 
     /** The same run's events, for wrappers that add behaviour around them. */
     protected RunEvents(RunEvents events) {
-        this(events.run, events.log, events.conversations, events.hub, events.order, events.cancelled);
+        this(events.run, events.log, events.conversations, events.hub, events.order, events.cancelled, events.onEnd);
     }
 
     public UserContext run() {
@@ -89,7 +92,7 @@ public class RunEvents {
     /** The answer: stored as the thread's assistant message, then reported. */
     public void completed(String text) {
         checkCancelled();
-        if (!ended.compareAndSet(false, true)) {
+        if (!end()) {
             return;
         }
         conversations.answer(run.threadId(), text);
@@ -98,7 +101,7 @@ public class RunEvents {
 
     /** Ends a cancelled run; called by the runner, not by agents. */
     void cancelledEnd() {
-        if (!ended.compareAndSet(false, true)) {
+        if (!end()) {
             return;
         }
         append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, null, CANCELLED));
@@ -106,11 +109,20 @@ public class RunEvents {
 
     /** Ends a failed run; called by the runner, not by agents. */
     void failedEnd(ErrorCode code, String message, String correlationId) {
-        if (!ended.compareAndSet(false, true)) {
+        if (!end()) {
             return;
         }
         append((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
                 code.name(), message, code.retryable(), correlationId));
+    }
+
+    /** Marks the run ended, once; a client that saw the closing event may start its next run at once. */
+    private boolean end() {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        onEnd.run();
+        return true;
     }
 
     private void emit(RunEventFactory factory) {

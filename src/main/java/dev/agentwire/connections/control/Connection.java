@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -40,7 +39,6 @@ public class Connection {
     private volatile UserContext context;
     private volatile Instant expiresAt = Instant.MAX;
     private volatile long lastSeenNanos = System.nanoTime();
-    private volatile ScheduledFuture<?> expiry;
     private volatile UserLimits limits;
 
     /** A followed thread: live events flow unless a replay is catching up; seq never goes back. */
@@ -83,13 +81,8 @@ public class Connection {
         return expiresAt;
     }
 
-    void expiresAt(Instant expiresAt, ScheduledFuture<?> expiry) {
-        ScheduledFuture<?> previous = this.expiry;
+    void expiresAt(Instant expiresAt) {
         this.expiresAt = expiresAt;
-        this.expiry = expiry;
-        if (previous != null) {
-            previous.cancel(false);
-        }
     }
 
     /** The user's rate limits, from registration on. */
@@ -193,10 +186,6 @@ public class Connection {
     /** The socket is gone. */
     public void closed() {
         state.set(ConnectionState.CLOSED);
-        ScheduledFuture<?> pending = expiry;
-        if (pending != null) {
-            pending.cancel(false);
-        }
     }
 
     /** From now on, the thread's events reach this connection as they happen. */

@@ -109,6 +109,7 @@ public class ConnectionHub {
     private final ConcurrentHashMap<String, UserLimits> limits = new ConcurrentHashMap<>();
     private UserLimits.Config limitsConfig;
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> expirer;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean accepting;
     private ScheduledFuture<?> sweeper;
@@ -133,6 +134,7 @@ public class ConnectionHub {
         metrics.gauge("agentwire.users.connected", "Users with at least one open connection", users::size);
         sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepIntervalSeconds, sweepIntervalSeconds, TimeUnit.SECONDS);
         heartbeat = scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
+        expirer = scheduler.scheduleWithFixedDelay(this::expireTokens, 1, 1, TimeUnit.SECONDS);
         accepting = true;
         LOG.info(() -> "Accepting connections: at most " + perUserMax + " per user, " + maxConnections + " in all");
     }
@@ -169,7 +171,6 @@ public class ConnectionHub {
                 return target;
             });
             connection.moveTo(ConnectionState.SERVICES_READY);
-            scheduleExpiry(connection, connection.expiresAt());
             metrics.connectionOpened();
             return group;
         } catch (RuntimeException e) {
@@ -202,23 +203,26 @@ public class ConnectionHub {
 
     /** The session now lasts until the new expiry; the old one no longer applies. */
     public void extend(Connection connection, Instant expiresAt) {
-        scheduleExpiry(connection, expiresAt);
+        connection.expiresAt(expiresAt);
     }
 
-    private void scheduleExpiry(Connection connection, Instant expiresAt) {
-        if (expiresAt.equals(Instant.MAX)) {
-            return;
-        }
-        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
-        connection.expiresAt(expiresAt, scheduler.schedule(() -> expire(connection, expiresAt), delay, TimeUnit.MILLISECONDS));
-    }
-
-    private void expire(Connection connection, Instant expiresAt) {
-        if (connection.expiresAt().equals(expiresAt) && connection.state().isLive()) {
-            ErrorCode code = ErrorCode.AUTH_EXPIRED;
-            metrics.errorFrame(code.name());
-            connection.reject(ServerFrame.ErrorFrame.of(code, "Your token expired; refresh it before it expires, or reconnect with a new one.",
-                    UserContext.newId(), List.of()), code);
+    /**
+     * Ends, every second, the sessions whose token expired. One sweep rather than a task per
+     * connection: scheduling on a managed executor captures context, which costs a class-path
+     * scan on Payara (see docs/benchmarks.md), and a handshake should not pay for it.
+     */
+    void expireTokens() {
+        Instant now = Instant.now();
+        for (UserConnections group : users.values()) {
+            for (Connection connection : group.all()) {
+                if (!now.isBefore(connection.expiresAt()) && connection.state().isLive()) {
+                    ErrorCode code = ErrorCode.AUTH_EXPIRED;
+                    metrics.errorFrame(code.name());
+                    connection.reject(ServerFrame.ErrorFrame.of(code,
+                            "Your token expired; refresh it before it expires, or reconnect with a new one.",
+                            UserContext.newId(), List.of()), code);
+                }
+            }
         }
     }
 
@@ -280,6 +284,7 @@ public class ConnectionHub {
         if (sweeper != null) {
             sweeper.cancel(false);
             heartbeat.cancel(false);
+            expirer.cancel(false);
         }
         List<Connection> open = users.values().stream().flatMap(group -> group.all().stream()).toList();
         LOG.info(() -> "Shutting down: closing " + open.size() + " connections");
