@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -50,7 +49,7 @@ public class AgentRuns {
 
         public void release() {
             if (released.compareAndSet(false, true)) {
-                runsPerUser.computeIfPresent(userId, (user, count) -> count.decrementAndGet() == 0 ? null : count);
+                runsPerUser.computeIfPresent(userId, (user, count) -> count == 1 ? null : count - 1);
             }
         }
     }
@@ -92,7 +91,7 @@ public class AgentRuns {
 
     private Agent agent;
     private volatile boolean stopping;
-    private final Map<String, AtomicInteger> runsPerUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> runsPerUser = new ConcurrentHashMap<>(); // changed only inside compute
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -113,9 +112,13 @@ public class AgentRuns {
 
     /** Reserves a run for the user, or refuses with RATE_LIMITED when they have too many going. */
     public Slot reserve(UserContext user) {
-        AtomicInteger count = runsPerUser.computeIfAbsent(user.userId(), id -> new AtomicInteger());
-        if (count.incrementAndGet() > perUserMax) {
-            new Slot(user.userId()).release();
+        boolean[] admitted = new boolean[1];
+        runsPerUser.compute(user.userId(), (id, count) -> {
+            int going = count == null ? 0 : count;
+            admitted[0] = going < perUserMax;
+            return admitted[0] ? going + 1 : count;
+        });
+        if (!admitted[0]) {
             throw new GatewayException(ErrorCode.RATE_LIMITED, "You already have " + perUserMax
                     + " runs going; wait for one to finish or cancel it.");
         }
