@@ -80,6 +80,13 @@ public final class Bench {
         try {
             log("bench: runs=" + RUNS + " quick=" + QUICK + " targets=" + TARGETS + " scenarios=" + SCENARIOS);
             Path runsDir = WORK.resolve("runs");
+            if (Live.SCENARIOS.containsAll(SCENARIOS)) { // issue 4: agentwire only, a report of its own
+                if (!Boolean.getBoolean("bench.reportOnly")) {
+                    prepare();
+                }
+                Live.run(t0);
+                return;
+            }
             if (Boolean.getBoolean("bench.reportOnly")) { // re-aggregate the last runs (development aid)
                 Map<String, String> profiles = new LinkedHashMap<>();
                 for (String target : TARGETS) {
@@ -391,7 +398,7 @@ public final class Bench {
                 "-Dbench.out=" + dir.resolve(name + ".properties")));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         for (String key : System.getProperties().stringPropertyNames()) { // -Dbench.chat.users=... and friends
-            if (key.matches("bench\\.(handshake|chat|capacity)\\..*") && !props.containsKey(key)) {
+            if (key.matches("bench\\.(handshake|chat|capacity|resume|crowd)\\..*") && !props.containsKey(key)) {
                 cmd.add("-D" + key + "=" + System.getProperty(key));
             }
         }

@@ -49,6 +49,12 @@ final class Steps {
                         .check(substring("agent_completed"))));
     }
 
+    /** {@code ping}, answered {@code pong} (agentwire): the connection is still open and served. */
+    static ChainBuilder ping() {
+        return exec(ws("ping").sendText("{\"type\":\"ping\"}").await(30).on(
+                ws.checkTextMessage("pong").matching(substring("\"type\":\"pong\"")).check(substring("pong"))));
+    }
+
     static ChainBuilder close() {
         return exec(ws("close").close());
     }
