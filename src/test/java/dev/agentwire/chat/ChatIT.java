@@ -5,37 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A chat becomes an agent run that streams its five events, in order, to its user only. */
-@ExtendWith(ArquillianExtension.class)
-class ChatIT {
+class ChatIT extends SuiteServerTest {
 
     static final List<String> TOOL_RUN = List.of("agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed");
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
 
     @Test
     void toolRunStreamsFiveEventsInOrderWithOneRunId() {

@@ -7,30 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.FaultyAgent;
 import dev.agentwire.it.FaultyChatHandler;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.util.List;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Bad frames cost the user nothing but an error frame; only a bug closes with 1011. */
-@ExtendWith(ArquillianExtension.class)
-class FramesIT {
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
+class FramesIT extends SuiteServerTest {
 
     @Test
     void malformedUnknownAndInvalidFramesKeepTheSessionOpen() {

@@ -7,40 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.FaultyAgent;
 import dev.agentwire.it.RawSocketClient;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Sessions in the real world: dropped and resumed mid-run, expiring tokens, dead peers, peers
  * that do not read, floods and foreign pages. The suite server runs with a 1 s heartbeat, a 4 s
  * idle timeout, a 3 s drain timeout, a 50-event replay limit and one allowed origin.
  */
-@ExtendWith(ArquillianExtension.class)
-class LiveSessionIT {
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
+class LiveSessionIT extends SuiteServerTest {
 
     @Test
     void clientDroppedMidRunResumesAndSeesExactlyTheUninterruptedSequence() throws Exception {

@@ -1,6 +1,9 @@
 package dev.agentwire.it;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -25,6 +28,24 @@ public record Server(URI http) {
 
     public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(http.resolve(path)).GET().build());
+    }
+
+    /** A GET with a bearer token; none when the token is null. */
+    public HttpResponse<String> get(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.resolve(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    /** The JSON object a successful authorized GET answers. */
+    public JsonObject getJson(String path, String token) {
+        HttpResponse<String> response = get(path, token);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return Json.createReader(new StringReader(response.body())).readObject();
     }
 
     public HttpResponse<String> postForm(String path, String form) {

@@ -4,33 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
-import java.net.URL;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Health, metrics and the development token issuer, as an operator and a newcomer see them. */
-@ExtendWith(ArquillianExtension.class)
-class OperationsIT {
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
+class OperationsIT extends SuiteServerTest {
 
     @Test
     void readinessLivenessAndStartupNameTheirChecks() {

@@ -10,11 +10,6 @@ import dev.agentwire.it.Server;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -116,10 +111,7 @@ class DurabilityIT {
         assertEquals(200, payara.readiness().statusCode(), payara.readiness().body());
     }
 
-    static List<JsonObject> items(Server server, String path, String token) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.http() + path))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return Json.createReader(new StringReader(response.body())).readObject().getJsonArray("items").getValuesAs(JsonObject.class);
+    static List<JsonObject> items(Server server, String path, String token) {
+        return server.getJson(path, token).getJsonArray("items").getValuesAs(JsonObject.class);
     }
 }

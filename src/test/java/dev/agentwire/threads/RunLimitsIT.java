@@ -5,31 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.FaultyAgent;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.util.List;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** At most two runs per user at a time (the default); a user can cancel a run. */
-@ExtendWith(ArquillianExtension.class)
-class RunLimitsIT {
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
+class RunLimitsIT extends SuiteServerTest {
 
     @Test
     void thirdConcurrentRunIsRateLimitedAndCancelFreesASlot() {

@@ -5,36 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
-import dev.agentwire.it.Server;
+import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
-import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Messages are stored before they are acknowledged, once per client_msg_id, and only their owner sees them. */
-@ExtendWith(ArquillianExtension.class)
-class ThreadsIT {
-
-    @ArquillianResource
-    URL deployment;
-
-    Server server;
-
-    @BeforeEach
-    void server() {
-        server = Server.of(deployment);
-    }
+class ThreadsIT extends SuiteServerTest {
 
     @Test
     void chatIsAcknowledgedThenAnsweredAndBothAreInTheHistory() {
@@ -141,24 +119,10 @@ class ThreadsIT {
     }
 
     private JsonObject get(String path, String token) {
-        HttpResponse<String> response = send(path, token);
-        assertEquals(200, response.statusCode(), response.body());
-        return Json.createReader(new StringReader(response.body())).readObject();
+        return server.getJson(path, token);
     }
 
     private int status(String path, String token) {
-        return send(path, token).statusCode();
-    }
-
-    private HttpResponse<String> send(String path, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.http() + path));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return server.get(path, token).statusCode();
     }
 }
