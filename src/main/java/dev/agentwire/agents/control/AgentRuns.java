@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -132,12 +133,13 @@ public class AgentRuns {
             running.remove(run.runId());
             slot.release();
         });
+        // registered before it can start, so a cancel or the run's own end always finds it
+        FutureTask<Void> task = new FutureTask<>(() -> execute(slot, run, message, messageId, events), null);
+        running.put(run.runId(), new Running(run, cancelled, task));
         try {
-            synchronized (running) {
-                Future<?> future = executor.submit(() -> execute(slot, run, message, messageId, events));
-                running.put(run.runId(), new Running(run, cancelled, future));
-            }
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
+            running.remove(run.runId());
             slot.release();
             throw new GatewayException(ErrorCode.AGENT_UNAVAILABLE);
         }
@@ -154,9 +156,6 @@ public class AgentRuns {
     }
 
     private void execute(Slot slot, UserContext run, String message, long messageId, RunEvents events) {
-        synchronized (running) {
-            // start() registers the run right after submitting it; wait for that before running
-        }
         long started = System.nanoTime();
         String outcome = RunEvents.COMPLETED;
         try {

@@ -58,10 +58,6 @@ public class RunEvents {
         this(events.run, events.log, events.conversations, events.hub, events.order, events.cancelled, events.onEnd);
     }
 
-    public UserContext run() {
-        return run;
-    }
-
     /** Throws {@link RunCancelledException} when the run was cancelled; agents call it between steps. */
     public void checkCancelled() {
         if (cancelled.getAsBoolean()) {

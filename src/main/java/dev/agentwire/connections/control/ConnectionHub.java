@@ -50,10 +50,6 @@ public class ConnectionHub {
     int maxConnections;
 
     @Inject
-    @ConfigProperty(name = "agentwire.connections.sweep-interval-seconds", defaultValue = "30")
-    int sweepIntervalSeconds;
-
-    @Inject
     @ConfigProperty(name = "agentwire.outbox.capacity", defaultValue = "1024")
     int outboxCapacity;
 
@@ -108,17 +104,17 @@ public class ConnectionHub {
     private final ConcurrentHashMap<String, UserConnections> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UserLimits> limits = new ConcurrentHashMap<>();
     private UserLimits.Config limitsConfig;
-    private ScheduledFuture<?> heartbeat;
-    private ScheduledFuture<?> expirer;
+    private Duration idleTimeout;
+    private Duration drainTimeout;
+    private volatile Instant lastPing = Instant.now();
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean accepting;
-    private ScheduledFuture<?> sweeper;
+    private ScheduledFuture<?> housekeeping;
 
     @PostConstruct
     void start() {
         requireAtLeastOne("agentwire.connections.per-user-max", perUserMax);
         requireAtLeastOne("agentwire.connections.max", maxConnections);
-        requireAtLeastOne("agentwire.connections.sweep-interval-seconds", sweepIntervalSeconds);
         requireAtLeastOne("agentwire.outbox.capacity", outboxCapacity);
         requireAtLeastOne("agentwire.heartbeat.interval-seconds", heartbeatSeconds);
         requireAtLeastOne("agentwire.heartbeat.idle-timeout-seconds", idleTimeoutSeconds);
@@ -132,9 +128,9 @@ public class ConnectionHub {
         limitsConfig = new UserLimits.Config(framesPerSecond, frameBurst, refusalsBeforeClose, connectionsPerMinute);
         metrics.gauge("agentwire.connections.active", "Authenticated connections open now", active::get);
         metrics.gauge("agentwire.users.connected", "Users with at least one open connection", users::size);
-        sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepIntervalSeconds, sweepIntervalSeconds, TimeUnit.SECONDS);
-        heartbeat = scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
-        expirer = scheduler.scheduleWithFixedDelay(this::expireTokens, 1, 1, TimeUnit.SECONDS);
+        idleTimeout = Duration.ofSeconds(idleTimeoutSeconds);
+        drainTimeout = Duration.ofSeconds(drainTimeoutSeconds);
+        housekeeping = scheduler.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
         accepting = true;
         LOG.info(() -> "Accepting connections: at most " + perUserMax + " per user, " + maxConnections + " in all");
     }
@@ -166,7 +162,7 @@ public class ConnectionHub {
         }
         try {
             UserConnections group = users.compute(context.userId(), (userId, existing) -> {
-                UserConnections target = existing != null ? existing : new UserConnections(userId, perUserMax);
+                UserConnections target = existing != null ? existing : new UserConnections(perUserMax);
                 target.add(connection);
                 return target;
             });
@@ -207,45 +203,42 @@ public class ConnectionHub {
     }
 
     /**
-     * Ends, every second, the sessions whose token expired. One sweep rather than a task per
-     * connection: scheduling on a managed executor captures context, which costs a class-path
-     * scan on Payara (see docs/benchmarks.md), and a handshake should not pay for it.
+     * Once a second, one pass over every connection: frees those whose socket died without a
+     * close, ends those whose token expired (AUTH_EXPIRED), cuts off those that left a frame
+     * unread past the drain timeout (SLOW_CONSUMER) or answered nothing within the idle timeout
+     * (IDLE_TIMEOUT), and pings the rest every heartbeat interval. One periodic task rather than
+     * tasks per connection: scheduling on a managed executor captures context, which costs a
+     * class-path scan on Payara (see docs/benchmarks.md).
      */
-    void expireTokens() {
+    void housekeeping() {
         Instant now = Instant.now();
+        boolean pingNow = Duration.between(lastPing, now).getSeconds() >= heartbeatSeconds;
+        if (pingNow) {
+            lastPing = now;
+        }
         for (UserConnections group : users.values()) {
             for (Connection connection : group.all()) {
-                if (!now.isBefore(connection.expiresAt()) && connection.state().isLive()) {
+                if (!connection.isOpen()) {
+                    unregister(connection);
+                    connection.closed();
+                } else if (!now.isBefore(connection.expiresAt()) && connection.state().isLive()) {
                     ErrorCode code = ErrorCode.AUTH_EXPIRED;
                     metrics.errorFrame(code.name());
                     connection.reject(ServerFrame.ErrorFrame.of(code,
                             "Your token expired; refresh it before it expires, or reconnect with a new one.",
                             UserContext.newId(), List.of()), code);
-                }
-            }
-        }
-    }
-
-    /**
-     * Pings every connection, and cuts off those that answered nothing within the idle timeout
-     * and those that left a frame unread for longer than the drain timeout.
-     */
-    void heartbeat() {
-        Duration idleTimeout = Duration.ofSeconds(idleTimeoutSeconds);
-        Duration drainTimeout = Duration.ofSeconds(drainTimeoutSeconds);
-        for (UserConnections group : users.values()) {
-            for (Connection connection : group.all()) {
-                if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
+                } else if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
                     metrics.errorFrame(ErrorCode.SLOW_CONSUMER.name());
                     connection.cutOff(ErrorCode.SLOW_CONSUMER);
                 } else if (connection.idleFor().compareTo(idleTimeout) > 0) {
                     metrics.errorFrame(ErrorCode.IDLE_TIMEOUT.name());
                     connection.cutOff(ErrorCode.IDLE_TIMEOUT);
-                } else {
+                } else if (pingNow) {
                     connection.ping();
                 }
             }
         }
+        limits.entrySet().removeIf(entry -> !users.containsKey(entry.getKey()) && entry.getValue().unusedFor(Duration.ofMinutes(10)));
     }
 
     public boolean isAccepting() {
@@ -260,31 +253,12 @@ public class ConnectionHub {
         return maxConnections;
     }
 
-    /** Frees connections whose socket died without a close reaching us. */
-    void sweep() {
-        int swept = 0;
-        for (UserConnections group : users.values()) {
-            for (Connection connection : group.dead()) {
-                unregister(connection);
-                connection.closed();
-                swept++;
-            }
-        }
-        limits.entrySet().removeIf(entry -> !users.containsKey(entry.getKey()) && entry.getValue().unusedFor(Duration.ofMinutes(10)));
-        if (swept > 0) {
-            int count = swept;
-            LOG.info(() -> "Swept " + count + " connections that died without a close");
-        }
-    }
-
     @PreDestroy
     void shutdown() {
         accepting = false;
         shuttingDown.fire(new ShuttingDown());
-        if (sweeper != null) {
-            sweeper.cancel(false);
-            heartbeat.cancel(false);
-            expirer.cancel(false);
+        if (housekeeping != null) {
+            housekeeping.cancel(false);
         }
         List<Connection> open = users.values().stream().flatMap(group -> group.all().stream()).toList();
         LOG.info(() -> "Shutting down: closing " + open.size() + " connections");

@@ -12,17 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class UserConnections {
 
-    private final String userId;
     private final int maxConnections;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
-    UserConnections(String userId, int maxConnections) {
-        this.userId = userId;
+    UserConnections(int maxConnections) {
         this.maxConnections = maxConnections;
-    }
-
-    public String userId() {
-        return userId;
     }
 
     /** Called under the hub's per-user lock. */
@@ -46,16 +40,8 @@ public class UserConnections {
         }
     }
 
-    List<Connection> dead() {
-        return connections.values().stream().filter(c -> !c.isOpen()).toList();
-    }
-
     List<Connection> all() {
         return List.copyOf(connections.values());
-    }
-
-    int size() {
-        return connections.size();
     }
 
     boolean isEmpty() {
