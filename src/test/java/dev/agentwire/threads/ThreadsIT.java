@@ -9,6 +9,8 @@ import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** Messages are stored before they are acknowledged, once per client_msg_id, and only their owner sees them. */
@@ -42,6 +44,35 @@ class ThreadsIT extends SuiteServerTest {
         List<String> threads = get("api/threads", token).getJsonArray("items").getValuesAs(JsonObject.class).stream()
                 .map(t -> t.getString("id")).toList();
         assertTrue(threads.contains(threadId));
+    }
+
+    @Test
+    void twoRunsInOneThreadShareOneGaplessSequence() {
+        String token = TestTokens.valid("two-runs-user");
+        try (var client = ChatClient.ready(server.chat(), token)) {
+            client.chat("what is 2+2?", null, "first");
+            String threadId = client.expect("ack").getString("thread_id");
+            List<JsonObject> firstRun = client.run();
+            long before = firstRun.get(firstRun.size() - 1).getJsonNumber("seq").longValue();
+            // two runs going at once in the same thread: their events interleave in one numbering
+            client.chat("what is 3*3?", threadId, "second");
+            client.chat("what is 4*4?", threadId, "third");
+            List<JsonObject> frames = client.until(new Predicate<>() {
+                int closed;
+
+                @Override
+                public boolean test(JsonObject frame) {
+                    return frame.getString("type").equals("agent_completed") && ++closed == 2;
+                }
+            });
+            List<Long> seqs = frames.stream().filter(f -> f.containsKey("seq")).map(f -> f.getJsonNumber("seq").longValue()).toList();
+            assertEquals(LongStream.rangeClosed(before + 1, before + seqs.size()).boxed().toList(), seqs,
+                    "every event numbered once, in the order sent");
+
+            JsonObject listed = get("api/threads", token).getJsonArray("items").getValuesAs(JsonObject.class).stream()
+                    .filter(t -> t.getString("id").equals(threadId)).findFirst().orElseThrow();
+            assertEquals(seqs.get(seqs.size() - 1), listed.getJsonNumber("last_seq").longValue());
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** History for clients that load it: my threads, a thread's messages, a thread's events after a seq. */
 @RequestScoped
@@ -54,8 +55,10 @@ public class ThreadsResource {
     public Page<ThreadSummary> threads(
             @QueryParam("offset") @DefaultValue("0") @Min(0) int offset,
             @QueryParam("limit") @DefaultValue("20") @Min(1) @Max(100) int limit) {
-        List<ThreadSummary> items = conversations.threads(user(), offset, limit).stream()
-                .map(t -> new ThreadSummary(t.id(), t.title(), t.createdAt(), t.lastSeq()))
+        List<ChatThread> threads = conversations.threads(user(), offset, limit);
+        Map<String, Long> latestSeqs = log.latestSeqs(threads.stream().map(ChatThread::id).toList());
+        List<ThreadSummary> items = threads.stream()
+                .map(t -> new ThreadSummary(t.id(), t.title(), t.createdAt(), latestSeqs.getOrDefault(t.id(), 0L)))
                 .toList();
         return new Page<>(items, items.size() < limit ? null : (long) offset + limit);
     }

@@ -3,25 +3,51 @@ package dev.agentwire.threads.control;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.RunEventFactory;
+import dev.agentwire.protocol.ServerFrame.AgentCompleted;
+import dev.agentwire.protocol.ServerFrame.AgentError;
 import dev.agentwire.protocol.ServerFrame.RunEvent;
-import dev.agentwire.threads.entity.ChatThread;
 import dev.agentwire.threads.entity.StoredEvent;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
-/** The durable log of every agent event, numbered per thread. Events are stored before they are sent. */
+/**
+ * The durable log of every agent event, numbered per thread. Events are stored before they are sent.
+ *
+ * <p>Appending is the hot path of every run, so it is one committed INSERT on a pooled connection,
+ * outside JPA and JTA (which cost most of a message's CPU when each event was its own
+ * transaction with a row lock). The seq comes from the thread's order lock: the last seq of a
+ * thread with a run going is kept here, and read from the log when a run starts or after a
+ * failure. The primary key (thread_id, seq) still refuses a duplicate number. Reads use JPA.
+ */
 @ApplicationScoped
 public class EventLog {
+
+    static final String INSERT = "insert into run_event (thread_id, seq, run_id, type, payload, created_at) values (?, ?, ?, ?, ?, ?)";
+    static final String LAST_SEQ = "select coalesce(max(seq), 0) from run_event where thread_id = ?";
 
     /** A stored event and its JSON, ready to send. */
     public record Appended(RunEvent event, String json) {
     }
+
+    @Resource(lookup = SchemaMigrations.DATA_SOURCE)
+    DataSource database;
 
     @PersistenceContext(unitName = "agentwire")
     EntityManager em;
@@ -29,19 +55,43 @@ public class EventLog {
     @Inject
     FrameCodec codec;
 
-    private final Clock clock = Clock.systemUTC();
+    @Inject
+    ThreadOrder order;
 
-    /** Numbers the event with its thread's next seq (under a row lock, so every node agrees) and stores it. */
-    @Transactional
+    private final Clock clock = Clock.systemUTC();
+    /** Threads with a run going: their last stored seq. Each entry is read and written under its thread's order lock. */
+    private final Map<String, Long> lastSeqs = new ConcurrentHashMap<>();
+
+    /** Numbers the event with its thread's next seq and stores it; call under the thread's order lock. */
     public Appended append(UserContext run, RunEventFactory factory) {
-        ChatThread thread = em.find(ChatThread.class, run.threadId(), LockModeType.PESSIMISTIC_WRITE);
-        if (thread == null) {
-            throw new IllegalStateException("run " + run.runId() + " has no thread");
+        String threadId = run.threadId();
+        if (!Thread.holdsLock(order.lockFor(threadId))) {
+            throw new IllegalStateException("events are appended under their thread's order lock");
         }
-        RunEvent event = factory.create(run.runId(), run.threadId(), thread.nextSeq(), clock.instant());
-        String json = codec.encode(event);
-        em.persist(new StoredEvent(run.threadId(), event.seq(), run.runId(), codec.typeOf(event), json, event.timestamp()));
-        return new Appended(event, json);
+        try (Connection connection = database.getConnection()) {
+            Long last = lastSeqs.get(threadId);
+            long seq = (last != null ? last : lastSeq(connection, threadId)) + 1;
+            RunEvent event = factory.create(run.runId(), threadId, seq, clock.instant());
+            String json = codec.encode(event);
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setString(1, threadId);
+                insert.setLong(2, seq);
+                insert.setString(3, run.runId());
+                insert.setString(4, codec.typeOf(event));
+                insert.setString(5, json);
+                insert.setObject(6, event.timestamp().atOffset(ZoneOffset.UTC));
+                insert.executeUpdate();
+            }
+            if (event instanceof AgentCompleted || event instanceof AgentError) {
+                lastSeqs.remove(threadId); // another run of the thread reads it again, under the same lock
+            } else {
+                lastSeqs.put(threadId, seq);
+            }
+            return new Appended(event, json);
+        } catch (SQLException e) {
+            lastSeqs.remove(threadId); // whether the insert landed is unknown: ask the log next time
+            throw new PersistenceException("the event could not be stored", e);
+        }
     }
 
     /** Up to {@code limit} events of the thread with seq greater than {@code afterSeq}, in order. */
@@ -52,5 +102,33 @@ public class EventLog {
                 .setParameter("after", afterSeq)
                 .setMaxResults(limit)
                 .getResultList();
+    }
+
+    /** The seq of the thread's latest event, 0 when it has none. */
+    @Transactional
+    public long latestSeq(String threadId) {
+        Number latest = em.createNamedQuery(StoredEvent.LATEST_SEQ, Number.class).setParameter("thread", threadId)
+                .getSingleResult();
+        return latest == null ? 0 : latest.longValue();
+    }
+
+    /** The seq of each thread's latest event; threads without events are absent. */
+    @Transactional
+    public Map<String, Long> latestSeqs(Collection<String> threadIds) {
+        if (threadIds.isEmpty()) {
+            return Map.of();
+        }
+        return em.createNamedQuery(StoredEvent.LATEST_SEQS, Object[].class).setParameter("threads", threadIds)
+                .getResultStream().collect(Collectors.toMap(row -> (String) row[0], row -> ((Number) row[1]).longValue()));
+    }
+
+    private static long lastSeq(Connection connection, String threadId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(LAST_SEQ)) {
+            query.setString(1, threadId);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
     }
 }

@@ -5,7 +5,6 @@ import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
-import dev.agentwire.threads.entity.ChatThread;
 import dev.agentwire.threads.entity.StoredEvent;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -50,9 +49,9 @@ public class Replays {
     ManagedExecutorService executor;
 
     public void resume(Connection connection, UserContext user, String threadId, long afterSeq) {
-        ChatThread thread = StorageFailures.translate(() -> conversations.owned(user.userId(), threadId))
+        StorageFailures.translate(() -> conversations.owned(user.userId(), threadId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.THREAD_NOT_FOUND));
-        long latest = thread.lastSeq();
+        long latest = StorageFailures.translate(() -> log.latestSeq(threadId));
         if (latest - afterSeq > maxEvents) {
             connection.send(new ServerFrame.ResumeUnavailable(threadId, afterSeq, latest, "too_many_events",
                     "More than " + maxEvents + " events were missed: load them with GET /api/threads/" + threadId

@@ -33,6 +33,9 @@ public class RunRecovery {
     @Inject
     EventLog log;
 
+    @Inject
+    ThreadOrder order;
+
     @PostConstruct
     void closeUnfinishedRuns() {
         List<StoredEvent> unfinished = em.createNamedQuery(StoredEvent.UNFINISHED_RUNS, StoredEvent.class).getResultList();
@@ -40,8 +43,10 @@ public class RunRecovery {
             ChatThread thread = em.find(ChatThread.class, started.threadId());
             var run = new UserContext(thread.ownerId(), "recovery", "recovery", started.threadId(), started.runId());
             ErrorCode code = ErrorCode.RUN_INTERRUPTED;
-            log.append(run, (runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
-                    code.name(), code.message(), code.retryable(), UserContext.newId()));
+            synchronized (order.lockFor(run.threadId())) {
+                log.append(run, (runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
+                        code.name(), code.message(), code.retryable(), UserContext.newId()));
+            }
         }
         if (!unfinished.isEmpty()) {
             LOG.info(() -> "Closed " + unfinished.size() + " runs interrupted by the last stop");

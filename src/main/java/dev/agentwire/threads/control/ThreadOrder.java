@@ -3,10 +3,10 @@ package dev.agentwire.threads.control;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Keeps a thread's events in seq order on the way out: storing an event and handing it to the
- * connections happen under one lock per thread, so two runs in a thread cannot overtake each
- * other between the database and the socket. Striped: a fixed set of locks, whatever the
- * number of threads.
+ * Keeps a thread's events in seq order: numbering an event, storing it and handing it to the
+ * connections happen under one lock per thread, so two runs in a thread cannot take the same
+ * seq or overtake each other between the database and the socket. A JVM lock, so one
+ * agentwire node per database. Striped: a fixed set of locks, whatever the number of threads.
  */
 @ApplicationScoped
 public class ThreadOrder {

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
-/** A conversation owned by one user; {@code lastSeq} numbers its events. */
+/** A conversation owned by one user. Its events are numbered in the event log (run_event). */
 @Entity
 @Table(name = "chat_thread")
 @NamedQuery(name = ChatThread.BY_OWNER,
@@ -31,9 +31,6 @@ public class ChatThread {
     @Column(name = "created_at", nullable = false)
     private OffsetDateTime createdAt;
 
-    @Column(name = "last_seq", nullable = false)
-    private long lastSeq;
-
     protected ChatThread() {
     }
 
@@ -42,11 +39,6 @@ public class ChatThread {
         this.ownerId = ownerId;
         this.title = titleFrom(firstMessage);
         this.createdAt = createdAt.atOffset(ZoneOffset.UTC);
-    }
-
-    /** Takes the next event number; call under a write lock on this row. */
-    public long nextSeq() {
-        return ++lastSeq;
     }
 
     public boolean isOwnedBy(String userId) {
@@ -67,10 +59,6 @@ public class ChatThread {
 
     public Instant createdAt() {
         return createdAt.toInstant();
-    }
-
-    public long lastSeq() {
-        return lastSeq;
     }
 
     /** The first line of the first message, cut at a code point boundary. */

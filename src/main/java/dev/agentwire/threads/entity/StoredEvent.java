@@ -21,9 +21,15 @@ import java.time.ZoneOffset;
 @NamedQuery(name = StoredEvent.UNFINISHED_RUNS,
         query = "select e from StoredEvent e where e.type = 'agent_started' and not exists"
                 + " (select f from StoredEvent f where f.runId = e.runId and f.type in ('agent_completed', 'agent_error'))")
+@NamedQuery(name = StoredEvent.LATEST_SEQ,
+        query = "select max(e.seq) from StoredEvent e where e.threadId = :thread")
+@NamedQuery(name = StoredEvent.LATEST_SEQS,
+        query = "select e.threadId, max(e.seq) from StoredEvent e where e.threadId in :threads group by e.threadId")
 public class StoredEvent {
 
     public static final String AFTER = "StoredEvent.after";
+    public static final String LATEST_SEQ = "StoredEvent.latestSeq";
+    public static final String LATEST_SEQS = "StoredEvent.latestSeqs";
     public static final String UNFINISHED_RUNS = "StoredEvent.unfinishedRuns";
 
     /** The primary key: a thread and a position in it. */
