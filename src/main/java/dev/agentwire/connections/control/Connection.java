@@ -114,7 +114,7 @@ public class Connection {
 
     void ping() {
         try {
-            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+            SendContext.run(() -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
         } catch (IOException | IllegalStateException | IllegalArgumentException e) {
             // the socket is going away; the sweep frees it
         }

@@ -15,6 +15,8 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -32,11 +34,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The factory of per-user connection groups and the holder of every open connection. Nothing
  * per-user exists until that user connects, and a user's group goes away with their last
- * connection. Per-user and global limits are enforced atomically here.
+ * connection. Per-user and global limits are enforced atomically here. It touches no
+ * transactional resource, so its calls (one per delivered event) start no transaction.
  */
 @Singleton
 @Startup
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ConnectionHub {
 
     private static final Logger LOG = Logger.getLogger(ConnectionHub.class.getName());

@@ -113,7 +113,8 @@ class Outbox {
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
             inFlightSinceNanos = System.nanoTime();
-            session.getAsyncRemote().sendText(((Text) item).text(), result -> sent(result, call));
+            String text = ((Text) item).text();
+            SendContext.run(() -> session.getAsyncRemote().sendText(text, result -> sent(result, call)));
             if (call.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the callback continues the pump
             }
