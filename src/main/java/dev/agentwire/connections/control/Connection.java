@@ -114,7 +114,7 @@ public class Connection {
 
     void ping() {
         try {
-            SendContext.run(() -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
+            IdleTimerContext.send(() -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
         } catch (IOException | IllegalStateException | IllegalArgumentException e) {
             // the socket is going away; the sweep frees it
         }
