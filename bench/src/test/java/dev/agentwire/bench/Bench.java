@@ -91,10 +91,9 @@ public final class Bench {
                 Map<String, String> profiles = new LinkedHashMap<>();
                 for (String target : TARGETS) {
                     Path p = RESULTS.resolve("profile-" + target + ".txt");
-                    Path jfr = WORK.resolve("profile").resolve(target).resolve("chat.jfr");
-                    if (Files.exists(jfr)) { // summarise the recording again (the path list may have grown)
-                        Files.writeString(p, Profiler.summarise(target, jfr,
-                                WORK.resolve("profile").resolve(target).resolve("threads.txt")));
+                    Path dir = WORK.resolve("profile").resolve(target);
+                    if (Files.exists(dir.resolve("chat.jfr"))) { // summarise the recordings again (the path list may have grown)
+                        Files.writeString(p, Profiler.summarise(target, dir));
                     }
                     if (Files.exists(p)) {
                         profiles.put(target, Files.readString(p));

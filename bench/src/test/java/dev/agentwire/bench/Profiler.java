@@ -16,10 +16,11 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * The JFR pass: the server runs the chat scenario under a JFR recording (settings=profile) and one
- * thread dump is taken in the middle. The execution samples are summarised into the share of CPU
- * samples in named paths (a sample counts for every path any of its frames is in) and the hottest
- * methods (top frame), written to bench/results/profile-TARGET.txt.
+ * The JFR pass: the server runs the chat scenario, then the handshake scenario, each under its own
+ * JFR recording (settings=profile); one thread dump is taken in the middle of the chat. The
+ * execution samples of each are summarised into the share of CPU samples in named paths (a sample
+ * counts for every path any of its frames is in), the hottest methods (top frame) and, for
+ * agentwire, its own methods by inclusive share, written to bench/results/profile-TARGET.txt.
  */
 final class Profiler {
 
@@ -33,7 +34,8 @@ final class Profiler {
                 List.of("org.glassfish.concurrent.runtime.ContextSetupProviderImpl.saveContext"));
         PATHS.put("ServiceLoader scan (java.util.ServiceLoader)", List.of("java.util.ServiceLoader"));
         PATHS.put("Tyrus send (TyrusRemoteEndpoint)", List.of("org.glassfish.tyrus.core.TyrusRemoteEndpoint"));
-        PATHS.put("UTF-8 encoding (sun.nio.cs.UTF_8$Encoder)", List.of("sun.nio.cs.UTF_8$Encoder"));
+        PATHS.put("UTF-8 encoding of frames (Tyrus StrictUtf8, sun.nio.cs.UTF_8)",
+                List.of("org.glassfish.tyrus.core.StrictUtf8", "sun.nio.cs.UTF_8$Encoder"));
         PATHS.put("JSON (jakarta.json / parsson / yasson)", List.of("org.eclipse.parsson", "org.eclipse.yasson", "jakarta.json"));
         PATHS.put("token verification (nimbus-jose-jwt)", List.of("com.nimbusds"));
         PATHS.put("CDI proxies and interceptors (Weld)", List.of("org.jboss.weld"));
@@ -54,6 +56,7 @@ final class Profiler {
     static String profile(String target, Path dir) throws Exception {
         Bench.Server server = Bench.start(target, dir.resolve("server"), List.of());
         Path jfr = dir.resolve("chat.jfr").toAbsolutePath();
+        Path handshakeJfr = dir.resolve("handshake.jfr").toAbsolutePath();
         try {
             Bench.simulate(server, "ChatSimulation", dir, "warmup-chat", Map.of("bench.chat.messages", "20"));
             Probe_jcmd(server, "JFR.start", "name=bench", "settings=profile");
@@ -63,10 +66,14 @@ final class Profiler {
             sim.waitFor(15, TimeUnit.MINUTES);
             Probe_jcmd(server, "JFR.dump", "name=bench", "filename=" + jfr);
             Probe_jcmd(server, "JFR.stop", "name=bench");
+            Probe_jcmd(server, "JFR.start", "name=handshake", "settings=profile");
+            Bench.simulate(server, "HandshakeSimulation", dir, "handshake", Map.of("bench.handshake.seconds", "15"));
+            Probe_jcmd(server, "JFR.dump", "name=handshake", "filename=" + handshakeJfr);
+            Probe_jcmd(server, "JFR.stop", "name=handshake");
         } finally {
             Bench.stop(server);
         }
-        String summary = summarise(target, jfr, dir.resolve("threads.txt"));
+        String summary = summarise(target, dir);
         Files.createDirectories(Bench.RESULTS);
         Files.writeString(Bench.RESULTS.resolve("profile-" + target + ".txt"), summary);
         return summary;
@@ -81,10 +88,18 @@ final class Profiler {
         return out;
     }
 
-    static String summarise(String target, Path jfr, Path threads) throws IOException {
+    /** The summary of the recordings in {@code dir}: chat.jfr with threads.txt, and handshake.jfr when present. */
+    static String summarise(String target, Path dir) throws IOException {
+        String summary = summarise(target, "chat", dir.resolve("chat.jfr"), dir.resolve("threads.txt"));
+        Path handshake = dir.resolve("handshake.jfr");
+        return Files.exists(handshake) ? summary + "\n" + summarise(target, "handshake", handshake, dir.resolve("none")) : summary;
+    }
+
+    static String summarise(String target, String scenario, Path jfr, Path threads) throws IOException {
         Map<String, Integer> inPath = new LinkedHashMap<>();
         PATHS.keySet().forEach(k -> inPath.put(k, 0));
         Map<String, Integer> top = new HashMap<>();
+        Map<String, Integer> own = new HashMap<>();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
@@ -96,8 +111,12 @@ final class Profiler {
                 top.merge(name(frames.get(0)), 1, Integer::sum);
             }
             Set<String> hit = new HashSet<>();
+            Set<String> ownHit = new HashSet<>();
             for (RecordedFrame f : frames) {
                 String n = name(f);
+                if (n.startsWith("dev.agentwire.") && !n.contains("$Proxy$") && !n.contains("$$") && ownHit.add(n)) {
+                    own.merge(n, 1, Integer::sum);
+                }
                 PATHS.forEach((path, prefixes) -> {
                     for (String prefix : prefixes) {
                         if (n.startsWith(prefix)) {
@@ -109,7 +128,7 @@ final class Profiler {
             hit.forEach(h -> inPath.merge(h, 1, Integer::sum));
         }
         var out = new StringBuilder();
-        out.append("JFR profile of ").append(target).append(" under the chat scenario (")
+        out.append("JFR profile of ").append(target).append(" under the ").append(scenario).append(" scenario (")
                 .append(samples).append(" execution samples, settings=profile)\n\n");
         out.append("share of CPU samples with a frame in:\n");
         final int total = Math.max(1, samples);
@@ -117,6 +136,11 @@ final class Profiler {
         out.append("\nhottest methods (top frame):\n");
         top.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
                 .forEach(en -> out.append(String.format("  %5.1f%%  %s%n", 100.0 * en.getValue() / total, en.getKey())));
+        if (!own.isEmpty()) {
+            out.append("\nagentwire methods, share of samples with the method on the stack:\n");
+            own.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
+                    .forEach(en -> out.append(String.format("  %5.1f%%  %s%n", 100.0 * en.getValue() / total, en.getKey())));
+        }
         if (Files.exists(threads)) {
             String dump = Files.readString(threads);
             String[] stacks = dump.split("\n\n");
