@@ -48,7 +48,8 @@ public class FrameCodec {
                 throw new GatewayException(ErrorCode.INVALID_FRAME, "The frame must be a JSON object.");
             }
             return frame;
-        } catch (JsonbException | JsonException | ClassCastException e) {
+        } catch (JsonbException | JsonException | ClassCastException | NumberFormatException | ArithmeticException e) {
+            // the last two: a number too large for BigDecimal or for its field, e.g. 1e99999999999
             throw new GatewayException(ErrorCode.INVALID_FRAME, explain(text));
         }
     }
@@ -60,6 +61,8 @@ public class FrameCodec {
             value = Json.createReader(new StringReader(text)).readValue();
         } catch (JsonException e) {
             return "The frame is not valid JSON.";
+        } catch (NumberFormatException | ArithmeticException e) {
+            return "The frame holds a number out of range.";
         }
         if (!(value instanceof JsonObject object)) {
             return "The frame must be a JSON object.";

@@ -39,6 +39,8 @@ class FrameCodecTest {
         assertTrue(refusal("{\"type\":\"launch\"}").startsWith("Unknown frame type"));
         assertTrue(refusal("{\"type\":\"chat\",\"text\":{\"a\":1}}").contains("wrong JSON type"));
         assertEquals("The frame must be a JSON object.", refusal("null"));
+        assertEquals("The frame holds a number out of range.", refusal("{\"type\":\"resume\",\"after_seq\":1e99999999999}"));
+        assertTrue(refusal("{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":1e400}").contains("wrong JSON type"));
     }
 
     @Test
