@@ -2,12 +2,15 @@ package dev.agentwire.threads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.FaultyAgent;
 import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
@@ -47,28 +50,38 @@ class ThreadsIT extends SuiteServerTest {
     }
 
     @Test
-    void twoRunsInOneThreadShareOneGaplessSequence() {
+    void runsInOneThreadShareOneGaplessSequence() {
         String token = TestTokens.valid("two-runs-user");
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("what is 2+2?", null, "first");
             String threadId = client.expect("ack").getString("thread_id");
             List<JsonObject> firstRun = client.run();
             long before = firstRun.get(firstRun.size() - 1).getJsonNumber("seq").longValue();
-            // two runs going at once in the same thread: their events interleave in one numbering
-            client.chat("what is 3*3?", threadId, "second");
-            client.chat("what is 4*4?", threadId, "third");
-            List<JsonObject> frames = client.until(new Predicate<>() {
-                int closed;
+
+            // a slow run and a quick one in the same thread: the quick one ends while the slow one goes on
+            client.chat(FaultyAgent.SLOW_CALCULATION, threadId, "slow");
+            client.expect("ack");
+            JsonObject slowStarted = client.expect("agent_started");
+            client.chat("what is 4*4?", threadId, "quick");
+            List<JsonObject> frames = new ArrayList<>(List.of(slowStarted));
+            frames.addAll(client.until(new Predicate<>() {
+                int ended;
 
                 @Override
                 public boolean test(JsonObject frame) {
-                    return frame.getString("type").equals("agent_completed") && ++closed == 2;
+                    String type = frame.getString("type");
+                    return (type.equals("agent_completed") || type.equals("agent_error")) && ++ended == 2;
                 }
-            });
-            List<Long> seqs = frames.stream().filter(f -> f.containsKey("seq")).map(f -> f.getJsonNumber("seq").longValue()).toList();
+            }));
+            frames.removeIf(f -> !f.containsKey("seq"));
+            List<String> closedRuns = frames.stream().filter(f -> f.getString("type").equals("agent_completed"))
+                    .map(f -> f.getString("run_id")).toList();
+            assertEquals(2, closedRuns.size(), "both runs completed: " + frames);
+            assertNotEquals(slowStarted.getString("run_id"), closedRuns.get(0), "the quick run ended first");
+
+            List<Long> seqs = frames.stream().map(f -> f.getJsonNumber("seq").longValue()).toList();
             assertEquals(LongStream.rangeClosed(before + 1, before + seqs.size()).boxed().toList(), seqs,
                     "every event numbered once, in the order sent");
-
             JsonObject listed = get("api/threads", token).getJsonArray("items").getValuesAs(JsonObject.class).stream()
                     .filter(t -> t.getString("id").equals(threadId)).findFirst().orElseThrow();
             assertEquals(seqs.get(seqs.size() - 1), listed.getJsonNumber("last_seq").longValue());

@@ -170,6 +170,9 @@ public class AgentRuns {
         } finally {
             running.remove(run.runId());
             slot.release();
+            synchronized (order.lockFor(run.threadId())) {
+                log.runEnded(run.threadId());
+            }
             metrics.agentRun(outcome, Duration.ofNanos(System.nanoTime() - started));
         }
     }

@@ -88,10 +88,13 @@ public class RunEvents {
     /** The answer: stored as the thread's assistant message, then reported. */
     public void completed(String text) {
         checkCancelled();
+        if (ended.get()) {
+            return;
+        }
+        conversations.answer(run.threadId(), text); // before the run ends: should it fail, the run ends with agent_error
         if (!end()) {
             return;
         }
-        conversations.answer(run.threadId(), text);
         append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED));
     }
 

@@ -3,8 +3,6 @@ package dev.agentwire.threads.control;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.RunEventFactory;
-import dev.agentwire.protocol.ServerFrame.AgentCompleted;
-import dev.agentwire.protocol.ServerFrame.AgentError;
 import dev.agentwire.protocol.ServerFrame.RunEvent;
 import dev.agentwire.threads.entity.StoredEvent;
 import jakarta.annotation.Resource;
@@ -13,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,9 +31,11 @@ import javax.sql.DataSource;
  *
  * <p>Appending is the hot path of every run, so it is one committed INSERT on a pooled connection,
  * outside JPA and JTA (which cost most of a message's CPU when each event was its own
- * transaction with a row lock). The seq comes from the thread's order lock: the last seq of a
- * thread with a run going is kept here, and read from the log when a run starts or after a
- * failure. The primary key (thread_id, seq) still refuses a duplicate number. Reads use JPA.
+ * transaction with a row lock). The seq is taken under the thread's order lock: the last seq of
+ * a thread is kept here while its runs go, and read from the log again after a run of the thread
+ * ends or an append fails. The primary key (thread_id, seq) still refuses a duplicate number.
+ * An append that fails may still have stored its row (a lost commit acknowledgement): it is then
+ * not sent live, but a resume or the REST log shows it. Reads use JPA.
  */
 @ApplicationScoped
 public class EventLog {
@@ -58,8 +59,11 @@ public class EventLog {
     @Inject
     ThreadOrder order;
 
+    @Resource
+    TransactionSynchronizationRegistry transactions;
+
     private final Clock clock = Clock.systemUTC();
-    /** Threads with a run going: their last stored seq. Each entry is read and written under its thread's order lock. */
+    /** Last stored seq per thread, while its runs go. Each entry is read and written under its thread's order lock. */
     private final Map<String, Long> lastSeqs = new ConcurrentHashMap<>();
 
     /** Numbers the event with its thread's next seq and stores it; call under the thread's order lock. */
@@ -67,6 +71,9 @@ public class EventLog {
         String threadId = run.threadId();
         if (!Thread.holdsLock(order.lockFor(threadId))) {
             throw new IllegalStateException("events are appended under their thread's order lock");
+        }
+        if (transactions.getTransactionKey() != null) {
+            throw new IllegalStateException("events are committed on their own, outside a transaction");
         }
         try (Connection connection = database.getConnection()) {
             Long last = lastSeqs.get(threadId);
@@ -82,16 +89,24 @@ public class EventLog {
                 insert.setObject(6, event.timestamp().atOffset(ZoneOffset.UTC));
                 insert.executeUpdate();
             }
-            if (event instanceof AgentCompleted || event instanceof AgentError) {
-                lastSeqs.remove(threadId); // another run of the thread reads it again, under the same lock
-            } else {
-                lastSeqs.put(threadId, seq);
-            }
+            lastSeqs.put(threadId, seq);
             return new Appended(event, json);
         } catch (SQLException e) {
             lastSeqs.remove(threadId); // whether the insert landed is unknown: ask the log next time
             throw new PersistenceException("the event could not be stored", e);
+        } catch (RuntimeException e) {
+            lastSeqs.remove(threadId);
+            throw e;
         }
+    }
+
+    /**
+     * Forgets the thread's last seq, so the map holds only threads with runs going; call under the
+     * thread's order lock when a run ends, however it ended. Another run of the thread reads it
+     * from the log again.
+     */
+    public void runEnded(String threadId) {
+        lastSeqs.remove(threadId);
     }
 
     /** Up to {@code limit} events of the thread with seq greater than {@code afterSeq}, in order. */

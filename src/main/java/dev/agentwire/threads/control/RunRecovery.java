@@ -9,6 +9,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -37,6 +39,7 @@ public class RunRecovery {
     ThreadOrder order;
 
     @PostConstruct
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED) // each closing event commits on its own
     void closeUnfinishedRuns() {
         List<StoredEvent> unfinished = em.createNamedQuery(StoredEvent.UNFINISHED_RUNS, StoredEvent.class).getResultList();
         for (StoredEvent started : unfinished) {
@@ -46,6 +49,7 @@ public class RunRecovery {
             synchronized (order.lockFor(run.threadId())) {
                 log.append(run, (runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
                         code.name(), code.message(), code.retryable(), UserContext.newId()));
+                log.runEnded(run.threadId());
             }
         }
         if (!unfinished.isEmpty()) {
