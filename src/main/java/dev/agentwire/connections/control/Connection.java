@@ -10,7 +10,6 @@ import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -114,7 +113,7 @@ public class Connection {
 
     void ping() {
         try {
-            IdleTimerContext.send(() -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
+            IdleTimerContext.sendPing(session);
         } catch (IOException | IllegalStateException | IllegalArgumentException e) {
             // the socket is going away; the sweep frees it
         }

@@ -1,5 +1,10 @@
 package dev.agentwire.connections.control;
 
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
 /**
  * Keeps the application's class loader out of the context Tyrus' idle timer captures when a
  * frame is sent.
@@ -8,8 +13,8 @@ package dev.agentwire.connections.control;
  * reschedules the session's idle-timeout task on the default managed scheduled executor, and
  * Payara captures the thread context for that task with a {@code ServiceLoader} lookup through
  * the context class loader: a walk of every jar of the application and of the server's API
- * class loader. That task is the only thing that sees the loader captured here, and it does
- * nothing: agentwire leaves Tyrus' idle timeout at 0 and closes idle sessions itself. With the
+ * class loader. That task is the only thing that runs with the loader captured here, and it
+ * does nothing: agentwire leaves Tyrus' idle timeout at 0 and closes idle sessions itself. With the
  * JDK's platform loader as context class loader the lookup is answered from the JDK's cache.
  * Measured in docs/benchmarks.md ("The per-message hot spot"). Frames received and the
  * session's start are out of reach: Tyrus reschedules before the endpoint sees them, and the
@@ -17,8 +22,7 @@ package dev.agentwire.connections.control;
  */
 final class IdleTimerContext {
 
-    /** A send, which may fail at once. */
-    interface Send<E extends Exception> {
+    private interface Call<E extends Exception> {
         void run() throws E;
     }
 
@@ -27,13 +31,27 @@ final class IdleTimerContext {
     private IdleTimerContext() {
     }
 
-    /** Runs a send of a frame to the peer. */
-    static <E extends Exception> void send(Send<E> send) throws E {
+    /**
+     * Sends a text frame. The handler runs with the caller's context class loader, also when
+     * Tyrus calls it inside {@code sendText} (a send refused at once), where it may close the
+     * session and so run the endpoint's close.
+     */
+    static void sendText(Session session, String text, SendHandler handler) {
+        ClassLoader caller = Thread.currentThread().getContextClassLoader();
+        withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendText(text,
+                result -> withLoader(caller, () -> handler.onResult(result))));
+    }
+
+    static void sendPing(Session session) throws IOException {
+        withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
+    }
+
+    private static <E extends Exception> void withLoader(ClassLoader loader, Call<E> call) throws E {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(JDK_ONLY);
+        thread.setContextClassLoader(loader);
         try {
-            send.run();
+            call.run();
         } finally {
             thread.setContextClassLoader(previous);
         }

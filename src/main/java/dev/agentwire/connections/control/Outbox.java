@@ -113,8 +113,7 @@ class Outbox {
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
             inFlightSinceNanos = System.nanoTime();
-            String text = ((Text) item).text();
-            IdleTimerContext.send(() -> session.getAsyncRemote().sendText(text, result -> sent(result, call)));
+            IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call));
             if (call.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the callback continues the pump
             }
