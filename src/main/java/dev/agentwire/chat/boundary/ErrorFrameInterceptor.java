@@ -1,5 +1,6 @@
 package dev.agentwire.chat.boundary;
 
+import dev.agentwire.chat.control.ChatSessions;
 import dev.agentwire.chat.control.FrameScope;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.entity.UserContext;
@@ -88,7 +89,7 @@ public class ErrorFrameInterceptor {
                 return connection;
             }
             if (parameter instanceof Session session) {
-                return ChatEndpoint.connectionOf(session);
+                return ChatSessions.connectionOf(session);
             }
         }
         try {
