@@ -22,6 +22,11 @@ public interface Agent {
     /** Answers the request; must end with {@link RunEvents#completed} unless it throws. */
     void run(Request request, RunEvents events);
 
+    /** Whether {@link Request#history} is read; when not, a run does not query the thread for it. */
+    default boolean readsHistory() {
+        return true;
+    }
+
     /** Whether the agent can take runs now; shown by readiness. */
     boolean isAvailable();
 }

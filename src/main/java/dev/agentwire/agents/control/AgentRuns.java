@@ -159,9 +159,10 @@ public class AgentRuns {
         long started = System.nanoTime();
         String outcome = RunEvents.COMPLETED;
         try {
-            List<Agent.Turn> history = conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
-                    .map(m -> new Agent.Turn(m.role().name(), m.text()))
-                    .toList();
+            List<Agent.Turn> history = !agent.readsHistory() ? List.of()
+                    : conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
+                            .map(m -> new Agent.Turn(m.role().name(), m.text()))
+                            .toList();
             agent.run(new Agent.Request(history, message), events);
         } catch (RuntimeException e) {
             outcome = end(run, events, e);

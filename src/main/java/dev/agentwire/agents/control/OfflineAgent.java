@@ -34,6 +34,11 @@ public class OfflineAgent implements Agent {
     }
 
     @Override
+    public boolean readsHistory() {
+        return false; // it answers the message alone
+    }
+
+    @Override
     public void run(Request request, RunEvents events) {
         String message = request.message();
         events.started(NAME);
