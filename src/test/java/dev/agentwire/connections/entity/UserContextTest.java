@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
@@ -50,5 +51,17 @@ class UserContextTest {
     void threadAndRunComeTogether() {
         assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", "thread", null));
         assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", null, "run"));
+    }
+
+    @Test
+    void newIdsAreVersion7UuidsThatSortByTime() throws InterruptedException {
+        String earlier = UserContext.newId();
+        Thread.sleep(2);
+        String later = UserContext.newId();
+        UUID id = UUID.fromString(later);
+        assertEquals(7, id.version());
+        assertEquals(2, id.variant());
+        assertTrue(earlier.compareTo(later) < 0, earlier + " sorts before " + later);
+        assertNotEquals(UserContext.newId(), UserContext.newId());
     }
 }
