@@ -18,10 +18,15 @@ import org.flywaydb.core.api.FlywayException;
  * from system properties and environment variables (not from the application's own
  * microprofile-config.properties, which Payara reads later). On another server, define
  * {@code java:app/jdbc/agentwire} in its configuration instead.
+ *
+ * <p>The class decides the pool's kind: Payara makes an XA pool of any class that implements
+ * {@code XADataSource}, as H2's {@code JdbcDataSource} does, and then runs every transaction
+ * through the JTS two-phase path although there is one resource. H2's {@code Driver} (and
+ * PostgreSQL's {@code PGSimpleDataSource}) give a local-transaction pool.
  */
 @DataSourceDefinition(
         name = SchemaMigrations.DATA_SOURCE,
-        className = "${MPCONFIG=agentwire.db.datasource-class:org.h2.jdbcx.JdbcDataSource}",
+        className = "${MPCONFIG=agentwire.db.datasource-class:org.h2.Driver}",
         url = "${MPCONFIG=agentwire.db.url:jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE}",
         user = "${MPCONFIG=agentwire.db.user:agentwire}",
         password = "${MPCONFIG=agentwire.db.password:agentwire}",
