@@ -10,8 +10,9 @@ import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.ThreadOrder;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -22,16 +23,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Runs agents off the WebSocket thread (Jakarta Concurrency), at most
- * {@code agentwire.runs.per-user-max} at a time per user, and lets a user cancel their runs.
- * A run that fails ends with agent_error; the session is never closed for it.
+ * Runs agents off the WebSocket thread, at most {@code agentwire.runs.per-user-max} at a time
+ * per user, and lets a user cancel their runs. A run that fails ends with agent_error; the
+ * session is never closed for it.
+ *
+ * <p>The runs go to a pool of this bean's own, on threads made by the platform's
+ * {@link ManagedThreadFactory}: each thread captures the application's context once, when it is
+ * made. Submitting to a managed executor captures it for every task, and on Payara that is a
+ * class-path scan ({@code ServiceLoader}), the largest single cost of a chat once the server was
+ * warm (docs/benchmarks.md).
  */
 @ApplicationScoped
 public class AgentRuns {
@@ -66,8 +76,12 @@ public class AgentRuns {
     @ConfigProperty(name = "agentwire.runs.per-user-max", defaultValue = "2")
     int perUserMax;
 
+    @Inject
+    @ConfigProperty(name = "agentwire.runs.threads", defaultValue = "64")
+    int threads;
+
     @Resource
-    ManagedExecutorService executor;
+    ManagedThreadFactory threadFactory;
 
     @Inject
     Instance<OfflineAgent> offlineAgent;
@@ -91,20 +105,32 @@ public class AgentRuns {
     GatewayMetrics metrics;
 
     private Agent agent;
+    private ThreadPoolExecutor executor;
     private volatile boolean stopping;
     private final Map<String, Integer> runsPerUser = new ConcurrentHashMap<>(); // changed only inside compute
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     @PostConstruct
-    void selectAgent() {
+    void prepare() {
         if (perUserMax < 1) {
             throw new IllegalStateException("agentwire.runs.per-user-max must be at least 1, but is " + perUserMax);
+        }
+        if (threads < 1) {
+            throw new IllegalStateException("agentwire.runs.threads must be at least 1, but is " + threads);
         }
         agent = switch (backend) {
             case "offline" -> offlineAgent.get();
             case "openai" -> openAiAgent.get();
             default -> throw new IllegalStateException("agentwire.agent.backend must be offline or openai, not " + backend);
         };
+        // runs beyond the threads wait in the queue; the per-user limit bounds how many there can be
+        executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory);
+        executor.allowCoreThreadTimeOut(true);
+    }
+
+    @PreDestroy
+    void stopThreads() {
+        executor.shutdownNow();
     }
 
     public Agent agent() {
