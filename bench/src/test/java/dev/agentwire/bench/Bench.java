@@ -64,6 +64,8 @@ public final class Bench {
             "baseline,agentwire,node,baseline-tuned").split(","));
     static final List<String> SCENARIOS = List.of(System.getProperty("bench.scenarios", "handshake,capacity,chat").split(","));
     static final boolean PROFILE = Boolean.parseBoolean(System.getProperty("bench.profile", "true"));
+    static final int WARMUP_HANDSHAKE_SECONDS = Integer.getInteger("bench.warmup.handshake-seconds", 20);
+    static final int WARMUP_MESSAGES = Integer.getInteger("bench.warmup.messages", 300);
     static final String MAVEN = System.getProperty("bench.maven", "mvn");
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     /** The JVM settings of both Payara Micro servers (agentwire and the baseline): the same. */
@@ -104,6 +106,8 @@ public final class Bench {
             }
             prepare();
             deleteTree(runsDir);
+            Files.createDirectories(runsDir);
+            Files.copy(Path.of("/proc/loadavg"), runsDir.resolve("loadavg.txt"));
             for (int run = 1; run <= RUNS; run++) {
                 for (String target : TARGETS) {
                     runTarget(run, target, runsDir.resolve("r" + run).resolve(target));
@@ -367,11 +371,7 @@ public final class Bench {
     static void runTarget(int run, String target, Path dir) throws Exception {
         Server server = start(target, dir.resolve("server"), List.of());
         try {
-            // warm-up (JIT, pools): a short handshake and chat run, not recorded
-            simulate(server, "HandshakeSimulation", dir.resolve("warmup"), "warmup-handshake",
-                    Map.of("bench.handshake.seconds", QUICK ? "3" : "8", "bench.handshake.users", "10"));
-            simulate(server, "ChatSimulation", dir.resolve("warmup"), "warmup-chat",
-                    Map.of("bench.chat.users", "20", "bench.chat.messages", QUICK ? "5" : "20"));
+            warmUp(server, dir.resolve("warmup"));
             for (String scenario : SCENARIOS) {
                 if (target.endsWith("-tuned") && scenario.equals("capacity")) {
                     continue; // the setting changes the per-frame path, not what an idle connection holds
@@ -382,6 +382,23 @@ public final class Bench {
         } finally {
             stop(server);
         }
+    }
+
+    /**
+     * Brings a fresh server to its steady state before anything is recorded: handshakes for
+     * {@code bench.warmup.handshake-seconds}, then 100 users sending {@code bench.warmup.messages}
+     * chats each (100 keep every user well under agentwire's per-user frame rate), the same for
+     * every target. agentwire's paths (Weld, EJB, JTA, EclipseLink, H2)
+     * take the JIT tens of thousands of messages to compile: on a fresh server its CPU per message
+     * fell from about 15 ms over the first 2,000 messages to about 2 ms after 30,000, with the
+     * compiler threads a third of the server's CPU in between (docs/benchmarks.md).
+     */
+    static void warmUp(Server server, Path dir) throws Exception {
+        simulate(server, "HandshakeSimulation", dir, "warmup-handshake", Map.of(
+                "bench.handshake.seconds", QUICK ? "3" : Integer.toString(WARMUP_HANDSHAKE_SECONDS),
+                "bench.handshake.users", "20"));
+        simulate(server, "ChatSimulation", dir, "warmup-chat", Map.of(
+                "bench.chat.users", "100", "bench.chat.messages", QUICK ? "5" : Integer.toString(WARMUP_MESSAGES)));
     }
 
     /** Runs one simulation through the Gatling Maven plugin; its figures land in dir/name.properties. */

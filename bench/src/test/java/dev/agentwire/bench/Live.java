@@ -48,10 +48,7 @@ final class Live {
             Path dir = runsDir.resolve("r" + run).resolve("agentwire");
             Bench.Server server = Bench.start("agentwire", dir.resolve("server"), List.of());
             try {
-                Bench.simulate(server, "HandshakeSimulation", dir.resolve("warmup"), "warmup-handshake",
-                        Map.of("bench.handshake.seconds", Bench.QUICK ? "3" : "8", "bench.handshake.users", "10"));
-                Bench.simulate(server, "ChatSimulation", dir.resolve("warmup"), "warmup-chat",
-                        Map.of("bench.chat.users", "20", "bench.chat.messages", Bench.QUICK ? "5" : "20"));
+                Bench.warmUp(server, dir.resolve("warmup"));
                 for (String scenario : Bench.SCENARIOS) {
                     String simulation = Character.toUpperCase(scenario.charAt(0)) + scenario.substring(1) + "Simulation";
                     Bench.simulate(server, simulation, dir, scenario, Map.of());
@@ -115,8 +112,7 @@ final class Live {
         var md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Figures from `mvn -f bench/pom.xml verify -Dbench.targets=agentwire "
                         + "-Dbench.scenarios=%s -Dbench.runs=%d%s`, finished %s UTC after %s s. agentwire: %s. "
-                        + "Same machine and server settings as above (2 cores shared with the load generator and with "
-                        + "another engineer's builds: noisy); %s.\n\n",
+                        + "Same machine and server settings as above (the cores shared with the load generator: noisy); %s.\n\n",
                 String.join(",", Bench.SCENARIOS), Bench.RUNS, Bench.QUICK ? " -Dbench.quick=true" : "",
                 finished.truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", ""), took, build, Bench.RUNS == 1 ? "one run, so no median over runs" : "each figure is the median of "
                         + Bench.RUNS + " runs"));

@@ -58,7 +58,7 @@ final class Profiler {
         Path jfr = dir.resolve("chat.jfr").toAbsolutePath();
         Path handshakeJfr = dir.resolve("handshake.jfr").toAbsolutePath();
         try {
-            Bench.simulate(server, "ChatSimulation", dir, "warmup-chat", Map.of("bench.chat.messages", "20"));
+            Bench.warmUp(server, dir);
             Probe_jcmd(server, "JFR.start", "name=bench", "settings=profile");
             Process sim = Bench.simulateAsync(server, "ChatSimulation", dir, "chat", Map.of("bench.chat.messages", "100"));
             Thread.sleep(12_000); // Gatling's JVM start + connects; then the chats are in full flow

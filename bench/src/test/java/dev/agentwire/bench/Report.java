@@ -205,9 +205,10 @@ final class Report {
                 .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
                 .append(" (the same JDK runs both Payara Micro servers with `").append(String.join(" ", Bench.PAYARA_JVM))
                 .append("`, default G1), Payara Micro 6.2025.10, Node.js ").append(nodeVersion())
-                .append(" with ws 8.23.0, load from Gatling 3.14.9 on the same 2 cores over loopback. ")
+                .append(" with ws 8.23.0, load from Gatling 3.14.9 on the same cores over loopback. ")
                 .append("agentwire: ").append(build()).append(". ")
-                .append("The machine was shared with another engineer's builds and tests while this ran: figures are noisy; ")
+                .append(loadAtStart())
+                .append("The load generator shares the cores with the server: figures are noisy; ")
                 .append("each is the median of ").append(Bench.RUNS).append(" runs (a fresh server per run and target, warmed up first).\n\n");
         md.append("![ratios to the baseline](../bench/results/chart.svg)\n\n");
         md.append("| metric |");
@@ -285,6 +286,17 @@ final class Report {
         double r = value / reference;
         boolean met = atLeast ? r >= limit : r <= limit;
         return (met ? "met" : "missed") + String.format(Locale.ROOT, " (%.2f %s)", r, unit);
+    }
+
+    /** What else ran on the machine: its load average when the runs began (written by {@link Bench}). */
+    static String loadAtStart() {
+        Path file = Bench.WORK.resolve("runs").resolve("loadavg.txt");
+        try {
+            String[] load = Files.readString(file).strip().split(" ");
+            return "Load average (1, 5, 15 min) when the runs began: " + load[0] + ", " + load[1] + ", " + load[2] + ". ";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     static String runsFinished() {
