@@ -377,6 +377,7 @@ public final class Bench {
                     continue; // the setting changes the per-frame path, not what an idle connection holds
                 }
                 String simulation = Character.toUpperCase(scenario.charAt(0)) + scenario.substring(1) + "Simulation";
+                settle(server);
                 simulate(server, simulation, dir, scenario, Map.of());
             }
         } finally {
@@ -399,6 +400,27 @@ public final class Bench {
                 "bench.handshake.users", "20"));
         simulate(server, "ChatSimulation", dir, "warmup-chat", Map.of(
                 "bench.chat.users", "100", "bench.chat.messages", QUICK ? "5" : Integer.toString(WARMUP_MESSAGES)));
+        settle(server);
+    }
+
+    /**
+     * Waits until the server is idle (under 5% of a core for 2 s; at most 2 minutes), so that the
+     * background work a scenario leaves behind is not counted in the next one: after the chats,
+     * H2 writes and compacts its file for a while (seen as 16% of the samples of a handshake
+     * recording that followed a chat one).
+     */
+    static void settle(Server server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long before = Probe.cpuMillis(server.pid());
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(2_000);
+            long now = Probe.cpuMillis(server.pid());
+            if (before < 0 || now < 0 || now - before < 100) {
+                return;
+            }
+            before = now;
+        }
+        log("bench: " + server.target() + " still busy after 2 minutes; going on");
     }
 
     /** Runs one simulation through the Gatling Maven plugin; its figures land in dir/name.properties. */

@@ -48,11 +48,16 @@ final class Probe {
 
     /** User plus system CPU time of the server process, in milliseconds. */
     static long cpuMillis() {
-        if (PID <= 0) {
+        return cpuMillis(PID);
+    }
+
+    /** User plus system CPU time of a process, in milliseconds; -1 when it cannot be read. */
+    static long cpuMillis(long pid) {
+        if (pid <= 0) {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(PID), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
             return ticks * 1000 / TICKS_PER_SECOND;

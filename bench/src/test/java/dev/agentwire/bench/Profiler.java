@@ -66,6 +66,7 @@ final class Profiler {
             sim.waitFor(15, TimeUnit.MINUTES);
             Probe_jcmd(server, "JFR.dump", "name=bench", "filename=" + jfr);
             Probe_jcmd(server, "JFR.stop", "name=bench");
+            Bench.settle(server);
             Probe_jcmd(server, "JFR.start", "name=handshake", "settings=profile");
             Bench.simulate(server, "HandshakeSimulation", dir, "handshake", Map.of("bench.handshake.seconds", "15"));
             Probe_jcmd(server, "JFR.dump", "name=handshake", "filename=" + handshakeJfr);
