@@ -114,8 +114,9 @@ public class Connection {
     void ping() {
         try {
             IdleTimerContext.sendPing(session);
-        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
-            // the socket is going away; the sweep frees it
+        } catch (IOException | RuntimeException e) {
+            // the socket is going away (Tyrus: a bare RuntimeException, "Socket is not
+            // connected."); the sweep frees it
         }
     }
 
@@ -231,9 +232,9 @@ public class Connection {
         outbox.offer(json);
     }
 
-    /** Cuts off a peer that does not read (outbox full) or does not answer (idle). */
+    /** Cuts off a peer that does not read (outbox full) or does not answer (idle), or one a bug hit. */
     public void cutOff(ErrorCode code) {
-        closeNow(code, ConnectionState.CLOSING);
+        closeNow(code, code.isBug() ? ConnectionState.FAILED : ConnectionState.CLOSING);
     }
 
     int queuedFrames() {

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -222,27 +223,40 @@ public class ConnectionHub {
         }
         for (UserConnections group : users.values()) {
             for (Connection connection : group.all()) {
-                if (!connection.isOpen()) {
-                    unregister(connection);
-                    connection.closed();
-                } else if (!now.isBefore(connection.expiresAt()) && connection.state().isLive()) {
-                    ErrorCode code = ErrorCode.AUTH_EXPIRED;
-                    metrics.errorFrame(code.name());
-                    connection.reject(ServerFrame.ErrorFrame.of(code,
-                            "Your token expired; refresh it before it expires, or reconnect with a new one.",
-                            UserContext.newId(), List.of()), code);
-                } else if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
-                    metrics.errorFrame(ErrorCode.SLOW_CONSUMER.name());
-                    connection.cutOff(ErrorCode.SLOW_CONSUMER);
-                } else if (connection.idleFor().compareTo(idleTimeout) > 0) {
-                    metrics.errorFrame(ErrorCode.IDLE_TIMEOUT.name());
-                    connection.cutOff(ErrorCode.IDLE_TIMEOUT);
-                } else if (pingNow) {
-                    connection.ping();
+                try {
+                    keep(connection, now, pingNow);
+                } catch (RuntimeException e) {
+                    // a bug, and only this connection's: the periodic task must outlive it, or
+                    // every other session would stop being pinged and expired
+                    String correlationId = UserContext.newId();
+                    metrics.internalError();
+                    LOG.log(Level.SEVERE, "Housekeeping failed [" + correlationId + "] on session " + connection.sessionId(), e);
+                    connection.cutOff(ErrorCode.INTERNAL_ERROR);
                 }
             }
         }
         limits.entrySet().removeIf(entry -> !users.containsKey(entry.getKey()) && entry.getValue().unusedFor(Duration.ofMinutes(10)));
+    }
+
+    private void keep(Connection connection, Instant now, boolean pingNow) {
+        if (!connection.isOpen()) {
+            unregister(connection);
+            connection.closed();
+        } else if (!now.isBefore(connection.expiresAt()) && connection.state().isLive()) {
+            ErrorCode code = ErrorCode.AUTH_EXPIRED;
+            metrics.errorFrame(code.name());
+            connection.reject(ServerFrame.ErrorFrame.of(code,
+                    "Your token expired; refresh it before it expires, or reconnect with a new one.",
+                    UserContext.newId(), List.of()), code);
+        } else if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
+            metrics.errorFrame(ErrorCode.SLOW_CONSUMER.name());
+            connection.cutOff(ErrorCode.SLOW_CONSUMER);
+        } else if (connection.idleFor().compareTo(idleTimeout) > 0) {
+            metrics.errorFrame(ErrorCode.IDLE_TIMEOUT.name());
+            connection.cutOff(ErrorCode.IDLE_TIMEOUT);
+        } else if (pingNow) {
+            connection.ping();
+        }
     }
 
     public boolean isAccepting() {

@@ -113,7 +113,15 @@ class Outbox {
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
             inFlightSinceNanos = System.nanoTime();
-            IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call));
+            try {
+                IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call));
+            } catch (RuntimeException closedMeanwhile) {
+                // the socket closed between the check and the send: Tyrus throws a bare
+                // RuntimeException ("Socket is not connected."); the sweep frees the session
+                inFlightSinceNanos = 0;
+                queue.clear();
+                return;
+            }
             if (call.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the callback continues the pump
             }
@@ -143,7 +151,7 @@ class Outbox {
             if (session.isOpen()) {
                 session.close(reason);
             }
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) { // closed meanwhile (see pump)
             LOG.log(Level.FINE, "close failed on session " + session.getId(), e);
         }
     }

@@ -27,14 +27,22 @@ class ConnectionTest {
     static final class RecordingSocket {
         final List<String> sent = new ArrayList<>();
         CloseReason closedWith;
+        boolean goneUnderneath; // still reported open, but the container refuses to send
+
         final Map<String, Object> properties = new ConcurrentHashMap<>();
 
         Session session() {
             RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
                     new Class<?>[] {RemoteEndpoint.Async.class}, (proxy, method, args) -> {
                         if (method.getName().equals("sendText") && args.length == 2) {
+                            if (goneUnderneath) {
+                                throw new RuntimeException("Socket is not connected."); // as Tyrus does
+                            }
                             sent.add((String) args[0]);
                             ((jakarta.websocket.SendHandler) args[1]).onResult(new SendResult());
+                        }
+                        if (method.getName().equals("sendPing") && goneUnderneath) {
+                            throw new RuntimeException("Socket is not connected.");
                         }
                         return null;
                     });
@@ -138,5 +146,23 @@ class ConnectionTest {
         }
         assertEquals(10, socket.sent.size());
         assertEquals(0, connection.queuedFrames());
+    }
+
+    @Test
+    void aSessionClosingUnderneathASendIsNotAnError() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        socket.goneUnderneath = true;
+        ErrorCode code = ErrorCode.AUTH_EXPIRED;
+        connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
+        assertEquals(ConnectionState.CLOSING, connection.state());
+        connection.ping(); // the heartbeat must not fail on it either
+    }
+
+    @Test
+    void aBugCutsOffAtOnceWith1011() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        connection.cutOff(ErrorCode.INTERNAL_ERROR);
+        assertEquals(1011, socket.closedWith.getCloseCode().getCode());
+        assertEquals(ConnectionState.FAILED, connection.state());
     }
 }
