@@ -1,7 +1,6 @@
 package dev.agentwire.chat.boundary;
 
 import dev.agentwire.chat.control.ChatSessions;
-import dev.agentwire.chat.control.FrameScope;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.entity.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
@@ -9,7 +8,6 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -34,9 +32,6 @@ public class ErrorFrameInterceptor {
 
     @Inject
     GatewayMetrics metrics;
-
-    @Inject
-    FrameScope frameScope;
 
     @AroundInvoke
     public Object answerWithFrame(InvocationContext invocation) throws Exception {
@@ -92,11 +87,7 @@ public class ErrorFrameInterceptor {
                 return ChatSessions.connectionOf(session);
             }
         }
-        try {
-            return frameScope.connection();
-        } catch (ContextNotActiveException e) {
-            return null;
-        }
+        return null;
     }
 
     /** Field names as the client wrote them: threadId is thread_id on the wire. */

@@ -12,23 +12,19 @@ import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.Replays;
 import dev.agentwire.threads.control.StorageFailures;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
  * What a user asks of their threads and session. A chat message is stored, acknowledged, then
  * answered by an agent run; in that order, so an acknowledged message is never lost, and a
  * repeated client_msg_id is acknowledged again and starts nothing. Also cancel, resume, refresh.
+ * The connection comes with every call, and with it the user context it was authenticated with;
+ * nothing here is request-scoped (see {@link FrameDispatcher}).
  */
-@RequestScoped
+@ApplicationScoped
 @ErrorsAsFrames
 public class ChatHandler {
-
-    @Inject
-    UserContext user;
-
-    @Inject
-    Connection connection;
 
     @Inject
     Conversations conversations;
@@ -45,7 +41,8 @@ public class ChatHandler {
     @Inject
     ConnectionHub hub;
 
-    public void handle(ClientFrame.Chat chat) {
+    public void handle(Connection connection, ClientFrame.Chat chat) {
+        UserContext user = userOf(connection);
         AgentRuns.Slot slot = runs.reserve(user);
         try {
             Conversations.Accepted accepted = StorageFailures.translate(
@@ -63,17 +60,21 @@ public class ChatHandler {
         }
     }
 
-    public void cancel(ClientFrame.Cancel cancel) {
-        runs.cancel(user, cancel.runId());
+    public void cancel(Connection connection, ClientFrame.Cancel cancel) {
+        runs.cancel(userOf(connection), cancel.runId());
     }
 
-    public void resume(ClientFrame.Resume resume) {
-        replays.resume(connection, user, resume.threadId(), resume.afterSeq());
+    public void resume(Connection connection, ClientFrame.Resume resume) {
+        replays.resume(connection, userOf(connection), resume.threadId(), resume.afterSeq());
     }
 
-    public void refresh(ClientFrame.Refresh refresh) {
-        VerifiedToken token = authenticator.refresh(refresh.token(), user.userId());
+    public void refresh(Connection connection, ClientFrame.Refresh refresh) {
+        VerifiedToken token = authenticator.refresh(refresh.token(), userOf(connection).userId());
         hub.extend(connection, token.expiresAt());
         connection.send(new ServerFrame.Refreshed(token.expiresAt()));
+    }
+
+    private static UserContext userOf(Connection connection) {
+        return connection.context().orElseThrow(() -> new IllegalStateException("frame handled before authentication"));
     }
 }

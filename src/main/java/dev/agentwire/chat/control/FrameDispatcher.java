@@ -6,14 +6,18 @@ import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.ServerFrame;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
 import java.util.Set;
 
-/** Decodes, validates and routes one client frame. Each frame is its own request scope. */
+/**
+ * Decodes, validates and routes one client frame. The connection is passed along explicitly, not
+ * through a request scope: on Payara a WebSocket callback can find Weld's request context of an
+ * HTTP request already active on its thread, bound to a request object that was recycled (an
+ * internal error) or that now serves another request.
+ */
 @ApplicationScoped
 public class FrameDispatcher {
 
@@ -24,28 +28,23 @@ public class FrameDispatcher {
     Validator validator;
 
     @Inject
-    FrameScope frameScope;
-
-    @Inject
     ChatHandler chat;
 
-    @ActivateRequestContext
     @ErrorsAsFrames
     public void handle(Connection connection, String text) {
-        frameScope.enter(connection);
         ClientFrame frame = codec.decode(text);
         Set<ConstraintViolation<ClientFrame>> violations = validator.validate(frame);
         if (!violations.isEmpty()) {
             throw new ConstraintViolationException(violations);
         }
         if (frame instanceof ClientFrame.Chat message) {
-            chat.handle(message);
+            chat.handle(connection, message);
         } else if (frame instanceof ClientFrame.Cancel cancel) {
-            chat.cancel(cancel);
+            chat.cancel(connection, cancel);
         } else if (frame instanceof ClientFrame.Resume resume) {
-            chat.resume(resume);
+            chat.resume(connection, resume);
         } else if (frame instanceof ClientFrame.Refresh refresh) {
-            chat.refresh(refresh);
+            chat.refresh(connection, refresh);
         } else if (frame instanceof ClientFrame.Ping) {
             connection.send(new ServerFrame.Pong());
         }
