@@ -9,7 +9,6 @@ import dev.agentwire.protocol.ServerFrame;
 import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -112,12 +111,7 @@ public class Connection {
     }
 
     void ping() {
-        try {
-            IdleTimerContext.sendPing(session);
-        } catch (IOException | RuntimeException e) {
-            // the socket is going away (Tyrus: a bare RuntimeException, "Socket is not
-            // connected."); the sweep frees it
-        }
+        IdleTimerContext.sendPing(session);
     }
 
     /** The user context, present from AUTHENTICATED on. */

@@ -19,6 +19,9 @@ import java.nio.ByteBuffer;
  * Measured in docs/benchmarks.md ("The per-message hot spot"). Frames received and the
  * session's start are out of reach: Tyrus reschedules before the endpoint sees them, and the
  * upgraded connection must keep the application's loader.
+ *
+ * <p>Every frame agentwire sends goes through here, so this is also the one place that knows
+ * what Tyrus throws when the socket closes under a send.
  */
 final class IdleTimerContext {
 
@@ -32,18 +35,45 @@ final class IdleTimerContext {
     }
 
     /**
-     * Sends a text frame. The handler runs with the caller's context class loader, also when
-     * Tyrus calls it inside {@code sendText} (a send refused at once), where it may close the
-     * session and so run the endpoint's close.
+     * Sends a text frame; false when the socket closed before Tyrus took it (the handler is not
+     * called then). The handler runs with the caller's context class loader, also when Tyrus
+     * calls it inside {@code sendText} (a send refused at once), where it may close the session
+     * and so run the endpoint's close.
      */
-    static void sendText(Session session, String text, SendHandler handler) {
+    static boolean sendText(Session session, String text, SendHandler handler) {
         ClassLoader caller = Thread.currentThread().getContextClassLoader();
-        withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendText(text,
-                result -> withLoader(caller, () -> handler.onResult(result))));
+        try {
+            withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendText(text,
+                    result -> withLoader(caller, () -> handler.onResult(result))));
+            return true;
+        } catch (RuntimeException e) {
+            if (closedMeanwhile(e)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
-    static void sendPing(Session session) throws IOException {
-        withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
+    /** Pings the peer; a socket that closed meanwhile is not pinged, and the sweep frees it. */
+    static void sendPing(Session session) {
+        try {
+            withLoader(JDK_ONLY, () -> session.getAsyncRemote().sendPing(ByteBuffer.allocate(0)));
+        } catch (IOException e) {
+            // the socket is going away
+        } catch (RuntimeException e) {
+            if (!closedMeanwhile(e)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * What Tyrus throws for a socket that closed after {@code Session.isOpen()} said it was open:
+     * IllegalStateException from the session, a bare RuntimeException ("Socket is not
+     * connected.") from {@code TyrusWebSocket.checkConnectedState}. Anything else is a bug.
+     */
+    private static boolean closedMeanwhile(RuntimeException e) {
+        return e instanceof IllegalStateException || e.getClass() == RuntimeException.class;
     }
 
     private static <E extends Exception> void withLoader(ClassLoader loader, Call<E> call) throws E {

@@ -113,12 +113,8 @@ class Outbox {
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
             inFlightSinceNanos = System.nanoTime();
-            try {
-                IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call));
-            } catch (RuntimeException closedMeanwhile) {
-                // the socket closed between the check and the send: Tyrus throws a bare
-                // RuntimeException ("Socket is not connected."); the sweep frees the session
-                inFlightSinceNanos = 0;
+            if (!IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call))) {
+                inFlightSinceNanos = 0; // closed since the check above; the sweep frees the session
                 queue.clear();
                 return;
             }
@@ -151,7 +147,7 @@ class Outbox {
             if (session.isOpen()) {
                 session.close(reason);
             }
-        } catch (IOException | RuntimeException e) { // closed meanwhile (see pump)
+        } catch (IOException | IllegalStateException e) {
             LOG.log(Level.FINE, "close failed on session " + session.getId(), e);
         }
     }

@@ -28,7 +28,6 @@ class ConnectionTest {
         final List<String> sent = new ArrayList<>();
         CloseReason closedWith;
         boolean goneUnderneath; // still reported open, but the container refuses to send
-
         final Map<String, Object> properties = new ConcurrentHashMap<>();
 
         Session session() {
