@@ -1,8 +1,9 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.connections.entity.ShuttingDown;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -230,7 +231,7 @@ public class AgentRuns {
                 events.cancelledEnd();
                 return RunEvents.CANCELLED;
             }
-            String correlationId = UserContext.newId();
+            String correlationId = Ids.newId();
             if (e instanceof AgentUnavailableException unavailable) {
                 metrics.agentUnavailable();
                 LOG.log(Level.WARNING, "Agent unavailable for run " + run.runId() + " [" + correlationId + "]: "

@@ -1,7 +1,7 @@
 package dev.agentwire.agents.control;
 
 import dev.agentwire.connections.control.ConnectionHub;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;

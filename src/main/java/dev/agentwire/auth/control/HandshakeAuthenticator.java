@@ -2,7 +2,7 @@ package dev.agentwire.auth.control;
 
 import dev.agentwire.auth.entity.HandshakeOutcome;
 import dev.agentwire.auth.entity.VerifiedToken;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,7 +74,7 @@ public class HandshakeAuthenticator {
 
     private static UserContext contextFor(VerifiedToken token) {
         try {
-            return UserContext.forConnection(token.userId());
+            return UserContext.forConnection(token.issuer(), token.userId());
         } catch (IllegalArgumentException e) {
             throw new GatewayException(ErrorCode.AUTH_INVALID_USER_ID,
                     "The token's user id is not acceptable: it must be at most 256 characters without control characters.");

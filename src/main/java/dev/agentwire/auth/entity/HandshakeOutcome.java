@@ -1,6 +1,6 @@
 package dev.agentwire.auth.entity;
 
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import java.time.Duration;

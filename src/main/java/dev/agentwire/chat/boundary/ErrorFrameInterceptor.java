@@ -1,8 +1,9 @@
 package dev.agentwire.chat.boundary;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.chat.control.ChatSessions;
 import dev.agentwire.connections.control.Connection;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -48,7 +49,7 @@ public class ErrorFrameInterceptor {
     }
 
     private void report(Connection connection, Exception e) {
-        String correlationId = UserContext.newId();
+        String correlationId = Ids.newId();
         ErrorCode code;
         String message;
         List<ServerFrame.FieldProblem> problems = List.of();

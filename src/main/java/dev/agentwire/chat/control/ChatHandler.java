@@ -1,9 +1,10 @@
 package dev.agentwire.chat.control;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.agents.control.AgentRuns;
 import dev.agentwire.chat.boundary.ErrorsAsFrames;
 import dev.agentwire.connections.control.Connection;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.auth.control.HandshakeAuthenticator;
@@ -53,7 +54,7 @@ public class ChatHandler {
                 slot.release();
                 return;
             }
-            runs.start(slot, user.forRun(accepted.threadId(), UserContext.newId()), chat.text(), accepted.messageId());
+            runs.start(slot, user.forRun(accepted.threadId(), Ids.newId()), chat.text(), accepted.messageId());
         } catch (RuntimeException e) {
             slot.release();
             throw e;

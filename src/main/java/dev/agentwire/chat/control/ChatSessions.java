@@ -5,7 +5,7 @@ import dev.agentwire.auth.entity.HandshakeOutcome;
 import dev.agentwire.chat.boundary.ErrorsAsFrames;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.control.ConnectionHub;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;

@@ -1,7 +1,7 @@
 package dev.agentwire.connections.control;
 
 import dev.agentwire.connections.entity.ConnectionState;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.GatewayException;

@@ -1,8 +1,9 @@
 package dev.agentwire.connections.control;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.connections.entity.ConnectionState;
 import dev.agentwire.connections.entity.ShuttingDown;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
@@ -228,7 +229,7 @@ public class ConnectionHub {
                 } catch (RuntimeException e) {
                     // a bug, and only this connection's: the periodic task must outlive it, or
                     // every other session would stop being pinged and expired
-                    String correlationId = UserContext.newId();
+                    String correlationId = Ids.newId();
                     metrics.internalError();
                     LOG.log(Level.SEVERE, "Housekeeping failed [" + correlationId + "] on session " + connection.sessionId(), e);
                     connection.cutOff(ErrorCode.INTERNAL_ERROR);
@@ -247,7 +248,7 @@ public class ConnectionHub {
             metrics.errorFrame(code.name());
             connection.reject(ServerFrame.ErrorFrame.of(code,
                     "Your token expired; refresh it before it expires, or reconnect with a new one.",
-                    UserContext.newId(), List.of()), code);
+                    Ids.newId(), List.of()), code);
         } else if (connection.outboxStalledFor().compareTo(drainTimeout) > 0) {
             metrics.errorFrame(ErrorCode.SLOW_CONSUMER.name());
             connection.cutOff(ErrorCode.SLOW_CONSUMER);
@@ -282,7 +283,7 @@ public class ConnectionHub {
         LOG.info(() -> "Shutting down: closing " + open.size() + " connections");
         for (Connection connection : open) {
             ErrorCode code = ErrorCode.SERVER_SHUTDOWN;
-            connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), UserContext.newId(), List.of()), code);
+            connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), Ids.newId(), List.of()), code);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.agentwire.threads.control;
 
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.Ids;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.threads.entity.ChatMessage;
@@ -41,7 +42,7 @@ public class Conversations {
         Instant now = clock.instant();
         ChatThread thread;
         if (threadId == null) {
-            thread = new ChatThread(UserContext.newId(), user.userId(), text, now);
+            thread = new ChatThread(Ids.newId(), user.userId(), text, now);
             em.persist(thread);
             em.flush(); // the thread row goes first: nothing maps the message's foreign key for JPA to order by
         } else {

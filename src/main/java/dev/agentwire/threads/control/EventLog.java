@@ -1,6 +1,6 @@
 package dev.agentwire.threads.control;
 
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame.RunEvent;

@@ -1,7 +1,8 @@
 package dev.agentwire.threads.control;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.connections.control.Connection;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
@@ -97,7 +98,7 @@ public class Replays {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            String correlationId = UserContext.newId();
+            String correlationId = Ids.newId();
             LOG.log(Level.WARNING, "Replay of thread " + threadId + " failed [" + correlationId + "]", e);
             connection.endReplay(threadId, cursor);
             ErrorCode code = ErrorCode.STORAGE_UNAVAILABLE;

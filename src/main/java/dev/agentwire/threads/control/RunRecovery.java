@@ -1,6 +1,7 @@
 package dev.agentwire.threads.control;
 
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.Ids;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.threads.entity.ChatThread;
@@ -44,11 +45,11 @@ public class RunRecovery {
         List<StoredEvent> unfinished = em.createNamedQuery(StoredEvent.UNFINISHED_RUNS, StoredEvent.class).getResultList();
         for (StoredEvent started : unfinished) {
             ChatThread thread = em.find(ChatThread.class, started.threadId());
-            var run = new UserContext(thread.ownerId(), "recovery", "recovery", started.threadId(), started.runId());
+            var run = new UserContext("agentwire-recovery", thread.ownerId(), "recovery", "recovery", started.threadId(), started.runId());
             ErrorCode code = ErrorCode.RUN_INTERRUPTED;
             synchronized (order.lockFor(run.threadId())) {
                 log.append(run, (runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
-                        code.name(), code.message(), code.retryable(), UserContext.newId()));
+                        code.name(), code.message(), code.retryable(), Ids.newId()));
                 log.runEnded(run.threadId());
             }
         }

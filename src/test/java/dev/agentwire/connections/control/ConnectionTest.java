@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.connections.entity.ConnectionState;
-import dev.agentwire.connections.entity.UserContext;
+import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.ServerFrame;
@@ -68,7 +68,7 @@ class ConnectionTest {
         List<String> handled = new ArrayList<>();
         connection.moveTo(ConnectionState.ACCEPTED);
         connection.receive("first", handled::add);
-        connection.authenticate(UserContext.forConnection("u"), java.time.Instant.MAX);
+        connection.authenticate(UserContext.forConnection("https://issuer.test", "u"), java.time.Instant.MAX);
         connection.receive("second", handled::add);
         connection.moveTo(ConnectionState.SERVICES_READY);
         assertEquals(List.of(), handled, "nothing is handled before ready");

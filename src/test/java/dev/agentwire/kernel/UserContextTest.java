@@ -1,4 +1,4 @@
-package dev.agentwire.connections.entity;
+package dev.agentwire.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,9 +14,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class UserContextTest {
 
+    static final String ISSUER = "https://issuer.test";
+
     @Test
     void anyNonBlankUserIdWorksIncludingOneCharacter() {
-        UserContext context = UserContext.forConnection("a");
+        UserContext context = UserContext.forConnection(ISSUER, "a");
         assertEquals("a", context.userId());
         assertFalse(context.isRun());
         assertNotEquals(context.connectionId(), context.requestId());
@@ -26,42 +28,48 @@ class UserContextTest {
     @NullSource
     @ValueSource(strings = {"", "   ", "tab\tinside", "new\nline"})
     void invalidUserIdsCannotExist(String userId) {
-        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection(userId));
+        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection(ISSUER, userId));
+    }
+
+    @Test
+    void aContextWithoutIssuerCannotExist() {
+        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection(" ", "bob"));
     }
 
     @Test
     void userIdsAreBounded() {
-        UserContext.forConnection("u".repeat(UserContext.MAX_USER_ID_LENGTH));
-        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection("u".repeat(UserContext.MAX_USER_ID_LENGTH + 1)));
+        UserContext.forConnection(ISSUER, "u".repeat(UserContext.MAX_USER_ID_LENGTH));
+        assertThrows(IllegalArgumentException.class, () -> UserContext.forConnection(ISSUER, "u".repeat(UserContext.MAX_USER_ID_LENGTH + 1)));
     }
 
     @Test
     void runContextsAreDerivedAndKeepTheConnection() {
-        UserContext connection = UserContext.forConnection("bob");
+        UserContext connection = UserContext.forConnection(ISSUER, "bob");
         UserContext run = connection.forRun("thread-1", "run-1");
         assertTrue(run.isRun());
         assertEquals(connection.userId(), run.userId());
         assertEquals(connection.connectionId(), run.connectionId());
         assertEquals(connection.requestId(), run.requestId());
+        assertEquals(new Owner(ISSUER, "bob"), run.owner());
         assertThrows(IllegalArgumentException.class, () -> connection.forRun("", "run-1"));
         assertThrows(NullPointerException.class, () -> connection.forRun(null, "run-1"));
     }
 
     @Test
     void threadAndRunComeTogether() {
-        assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", "thread", null));
-        assertThrows(IllegalArgumentException.class, () -> new UserContext("bob", "c", "r", null, "run"));
+        assertThrows(IllegalArgumentException.class, () -> new UserContext(ISSUER, "bob", "c", "r", "thread", null));
+        assertThrows(IllegalArgumentException.class, () -> new UserContext(ISSUER, "bob", "c", "r", null, "run"));
     }
 
     @Test
     void newIdsAreVersion7UuidsThatSortByTime() throws InterruptedException {
-        String earlier = UserContext.newId();
+        String earlier = Ids.newId();
         Thread.sleep(2);
-        String later = UserContext.newId();
+        String later = Ids.newId();
         UUID id = UUID.fromString(later);
         assertEquals(7, id.version());
         assertEquals(2, id.variant());
         assertTrue(earlier.compareTo(later) < 0, earlier + " sorts before " + later);
-        assertNotEquals(UserContext.newId(), UserContext.newId());
+        assertNotEquals(Ids.newId(), Ids.newId());
     }
 }

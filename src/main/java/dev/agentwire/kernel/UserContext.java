@@ -1,7 +1,6 @@
-package dev.agentwire.connections.entity;
+package dev.agentwire.kernel;
 
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Who is acting, on which connection, and for which thread and run. Made once per connection
@@ -9,18 +8,21 @@ import java.util.UUID;
  * The constructor rejects every invalid combination, so an instance is always usable: no
  * caller needs to validate it again, and no id is ever sliced or padded.
  *
+ * @param issuer       the issuer of the verified token (its {@code iss}); users of two issuers never meet
  * @param userId       the verified principal name; any non-blank length, one character included
  * @param connectionId the WebSocket connection this context belongs to
  * @param requestId    the handshake that created the connection, for correlating logs
  * @param threadId     the conversation a run belongs to; null on a connection-level context
  * @param runId        the agent run; null on a connection-level context
  */
-public record UserContext(String userId, String connectionId, String requestId, String threadId, String runId) {
+public record UserContext(String issuer, String userId, String connectionId, String requestId, String threadId, String runId) {
 
     static final int MAX_USER_ID_LENGTH = 256;
     static final int MAX_ID_LENGTH = 128;
+    static final int MAX_ISSUER_LENGTH = 512;
 
     public UserContext {
+        requireId("issuer", issuer, MAX_ISSUER_LENGTH);
         requireId("user id", userId, MAX_USER_ID_LENGTH);
         requireId("connection id", connectionId, MAX_ID_LENGTH);
         requireId("request id", requestId, MAX_ID_LENGTH);
@@ -34,32 +36,24 @@ public record UserContext(String userId, String connectionId, String requestId, 
     }
 
     /** The context of a new connection for a verified user. */
-    public static UserContext forConnection(String userId) {
-        return new UserContext(userId, newId(), newId(), null, null);
+    public static UserContext forConnection(String issuer, String userId) {
+        return new UserContext(issuer, userId, Ids.newId(), Ids.newId(), null, null);
     }
 
     /** The context of one agent run in a thread, on the same user and connection. */
     public UserContext forRun(String threadId, String runId) {
         Objects.requireNonNull(threadId, "thread id");
         Objects.requireNonNull(runId, "run id");
-        return new UserContext(userId, connectionId, requestId, threadId, runId);
+        return new UserContext(issuer, userId, connectionId, requestId, threadId, runId);
+    }
+
+    /** Whose threads, runs and limits these are: the issuer and the user id together. */
+    public Owner owner() {
+        return new Owner(issuer, userId);
     }
 
     public boolean isRun() {
         return runId != null;
-    }
-
-    /**
-     * A new id: a UUID version 7 (RFC 9562), the millisecond first, then 74 random bits. Ids
-     * made later sort later, so the rows and index entries a run or a thread adds go to the end
-     * of their B-tree, which stays in the database's cache; random version 4 ids sent every
-     * insert of the event log's run index to a random page (12% of a chat's CPU in H2 page
-     * reads, see docs/benchmarks.md). The JDK 17 makes only version 4, so the time goes on top.
-     */
-    public static String newId() {
-        UUID random = UUID.randomUUID();
-        long timeAndVersion = (System.currentTimeMillis() << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
-        return new UUID(timeAndVersion, random.getLeastSignificantBits()).toString();
     }
 
     private static void requireId(String name, String value, int maxLength) {
