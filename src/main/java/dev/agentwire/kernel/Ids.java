@@ -11,9 +11,9 @@ public final class Ids {
     /**
      * A new id: a UUID version 7 (RFC 9562), the millisecond first, then 74 random bits. Ids
      * made later sort later, so the rows and index entries a run or a thread adds go to the end
-     * of their B-tree, which stays in the database's cache; random version 4 ids sent every
-     * insert of the event log's run index to a random page (12% of a chat's CPU in H2 page
-     * reads, see docs/benchmarks.md). The JDK 17 makes only version 4, so the time goes on top.
+     * of their B-tree, which stays in the database's cache, where random version 4 ids send
+     * every insert to a random page (docs/benchmarks.md). The JDK 17 makes only version 4, so
+     * the time goes on top.
      */
     public static String newId() {
         UUID random = UUID.randomUUID();

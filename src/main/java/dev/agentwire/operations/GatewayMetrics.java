@@ -2,7 +2,9 @@ package dev.agentwire.operations;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.agentwire.kernel.RunOutcome;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -42,11 +44,21 @@ public class GatewayMetrics {
                 .update(duration);
     }
 
-    public void agentRun(String outcome, Duration duration) {
-        registry.counter("agentwire.agent.runs", new Tag("outcome", outcome)).inc();
+    public void agentRun(RunOutcome outcome, Duration duration) {
+        registry.counter("agentwire.agent.runs", new Tag("outcome", outcome.name().toLowerCase(Locale.ROOT))).inc();
         registry.timer(Metadata.builder().withName("agentwire.agent.run.time")
                 .withDescription("Time from a chat frame's run start to its last event")
                 .withUnit(MetricUnits.NANOSECONDS).build()).update(duration);
+    }
+
+    /** One flush of the event writer: a committed transaction of {@code events} events, or a failed one. */
+    public void eventsFlushed(boolean committed, int events) {
+        if (committed) {
+            registry.counter("agentwire.events.flushes").inc();
+            registry.counter("agentwire.events.stored").inc(events);
+        } else {
+            registry.counter("agentwire.events.flush.failures").inc();
+        }
     }
 
     public void agentUnavailable() {

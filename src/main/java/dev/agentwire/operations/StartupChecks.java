@@ -1,6 +1,5 @@
 package dev.agentwire.operations;
 
-import dev.agentwire.agents.control.AgentRuns;
 import dev.agentwire.auth.control.DevTokenIssuer;
 import dev.agentwire.auth.control.TokenVerifier;
 import jakarta.annotation.PostConstruct;
@@ -17,7 +16,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
-@DependsOn("SchemaMigrations")
+@DependsOn({"SchemaMigrations", "AgentBackend"})
 public class StartupChecks {
 
     private static final Logger LOG = Logger.getLogger(StartupChecks.class.getName());
@@ -28,17 +27,12 @@ public class StartupChecks {
     @Inject
     DevTokenIssuer devIssuer;
 
-    @Inject
-    AgentRuns runs;
-
     private volatile boolean passed;
 
     @PostConstruct
     void check() {
         try {
             var issuers = verifier.trustedIssuers();
-            String agent = runs.agent().name();
-            LOG.info(() -> "Agent backend: " + agent);
             LOG.info(() -> "Accepting tokens from issuers " + issuers
                     + (devIssuer.isEnabled() ? "; development tokens at POST /api/dev/tokens" : ""));
             passed = true;

@@ -68,6 +68,11 @@ public enum ErrorCode {
         return message;
     }
 
+    /** Whether the peer gets an error frame before the close: not when it reads nothing (slow, idle). */
+    public boolean sendsFrame() {
+        return this != SLOW_CONSUMER && this != IDLE_TIMEOUT;
+    }
+
     public boolean isBug() {
         return this == INTERNAL_ERROR;
     }

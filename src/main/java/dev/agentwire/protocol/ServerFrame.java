@@ -33,10 +33,11 @@ public sealed interface ServerFrame {
     }
 
     /**
-     * A chat message is stored. {@code duplicate} is true when the thread already had a message
-     * with this client_msg_id: it was not stored again and no new run started.
+     * A chat message is stored, with the run that answers it. {@code duplicate} is true when the
+     * sender already sent this client_msg_id: nothing was stored again, no new run started, and
+     * the ids are those of the first time.
      */
-    record Ack(String clientMsgId, long messageId, String threadId, boolean duplicate) implements ServerFrame {
+    record Ack(String clientMsgId, long messageId, String threadId, String runId, boolean duplicate) implements ServerFrame {
     }
 
     /** The replay asked for by resume is complete: live events of the thread follow, from last_seq + 1. */

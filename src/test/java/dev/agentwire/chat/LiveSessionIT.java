@@ -73,9 +73,56 @@ class LiveSessionIT extends SuiteServerTest {
                     .expect("resume_unavailable");
             assertEquals(60, answer.getInt("latest_seq"));
             assertTrue(answer.getString("message").contains("/api/threads/" + threadId + "/events?after_seq=0"));
-            JsonObject recent = client.send(Json.createObjectBuilder().add("type", "resume").add("thread_id", threadId).add("after_seq", 55).build())
-                    .next();
+        }
+        try (var reconnected = ChatClient.ready(server.chat(), token)) {
+            JsonObject recent = reconnected.send(Json.createObjectBuilder().add("type", "resume").add("thread_id", threadId(reconnected, token))
+                    .add("after_seq", 55).build()).next();
             assertEquals(56, recent.getInt("seq"), "a short replay is served");
+        }
+    }
+
+    private String threadId(ChatClient client, String token) {
+        return server.getJson("api/threads", token).getJsonArray("items").getJsonObject(0).getString("id");
+    }
+
+    @Test
+    void aConnectionIsNeverSentAnEventTwiceAndAFutureSeqIsAnswered() {
+        String token = TestTokens.valid("double-resume-user");
+        String threadId;
+        try (var client = ChatClient.ready(server.chat(), token)) {
+            client.chat("what is 1+1?");
+            threadId = client.expect("ack").getString("thread_id");
+            client.run();
+            for (int i = 0; i < 7; i++) {
+                client.chat("what is " + i + "+1?", threadId);
+                client.expect("ack");
+                client.run();
+            }
+        }
+        try (var client = ChatClient.ready(server.chat(), token)) {
+            JsonObject resume = Json.createObjectBuilder().add("type", "resume").add("thread_id", threadId).add("after_seq", 0).build();
+            client.send(resume).send(resume).send(resume);
+            List<JsonObject> frames = new java.util.ArrayList<>();
+            int resumed = 0;
+            int refused = 0;
+            while (resumed + refused < 3) {
+                JsonObject frame = client.next();
+                frames.add(frame);
+                String type = frame.getString("type");
+                if (type.equals("resumed")) {
+                    resumed++;
+                } else if (type.equals("error")) {
+                    assertEquals("RATE_LIMITED", frame.getString("code"), frame.toString());
+                    refused++;
+                }
+            }
+            List<Integer> seqs = frames.stream().filter(f -> f.containsKey("seq")).map(f -> f.getInt("seq")).toList();
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList(), seqs, "each seq once, in order");
+
+            JsonObject ahead = client.send(Json.createObjectBuilder().add("type", "resume").add("thread_id", threadId)
+                    .add("after_seq", 1000).build()).expect("resume_unavailable");
+            assertEquals("after_seq_ahead", ahead.getString("reason"));
+            assertEquals(40, ahead.getInt("latest_seq"));
         }
     }
 
@@ -141,28 +188,14 @@ class LiveSessionIT extends SuiteServerTest {
     @Test
     void peerThatDoesNotReadIsCutOffWhileOthersKeepTheirLatency() throws Exception {
         String token = TestTokens.valid("hoarder-user");
-        String threadId;
-        String formula = "1+".repeat(7_000) + "1";
-        try (var builder = ChatClient.ready(server.chat(), token)) {
-            builder.chat("what is " + formula);
-            threadId = builder.expect("ack").getString("thread_id");
-            builder.run();
-            for (int i = 0; i < 7; i++) {
-                builder.chat("what is " + formula, threadId);
-                builder.expect("ack");
-                builder.run();
-            }
-        }
         List<ChatClient> others = new ArrayList<>();
         double slowConsumers = server.metric("agentwire_connections_closed_total", "code=\"1008\"");
         try (var hoarder = new RawSocketClient(server.chat(), token)) {
             for (int i = 0; i < 20; i++) {
                 others.add(ChatClient.ready(server.chat(), TestTokens.valid("bystander-" + i)));
             }
-            String resume = Json.createObjectBuilder().add("type", "resume").add("thread_id", threadId).add("after_seq", 0).build().toString();
-            for (int i = 0; i < 40; i++) {
-                hoarder.send(resume); // megabytes of replay it will never read
-            }
+            // megabytes of run events it will never read
+            hoarder.send(Json.createObjectBuilder().add("type", "chat").add("text", FaultyAgent.FLOOD).build().toString());
             List<Long> latencies = new ArrayList<>();
             long deadline = System.currentTimeMillis() + 15_000;
             while (server.metric("agentwire_connections_closed_total", "code=\"1008\"") == slowConsumers

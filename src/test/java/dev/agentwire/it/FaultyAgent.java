@@ -18,6 +18,8 @@ public class FaultyAgent extends OfflineAgent {
     public static final String SLOW = "please take your time";
     /** A tool-using run with pauses between its events, to disconnect in the middle of. */
     public static final String SLOW_CALCULATION = "slowly, what is 12*(3+4)?";
+    /** About 6 MB of thinking, as fast as the stream takes it: for a client that does not read. */
+    public static final String FLOOD = "please think out loud at length";
 
     @Override
     public void run(Request request, RunEvents events) {
@@ -38,6 +40,15 @@ public class FaultyAgent extends OfflineAgent {
                 }
             }
             events.completed("done at last");
+            return;
+        }
+        if (FLOOD.equals(request.message())) {
+            events.started(NAME);
+            String thought = "x".repeat(16_000);
+            for (int step = 0; step < 400; step++) {
+                events.thinking(thought);
+            }
+            events.completed("that was a lot");
             return;
         }
         if (SLOW_CALCULATION.equals(request.message())) {

@@ -18,7 +18,8 @@ class OperationsIT extends SuiteServerTest {
 
     @Test
     void readinessLivenessAndStartupNameTheirChecks() {
-        assertEquals(Map.of("agentwire-connections", "UP", "agentwire-agent", "UP", "agentwire-database", "UP"), checks("health/ready"));
+        assertEquals(Map.of("agentwire-connections", "UP", "agentwire-agent", "UP", "agentwire-database", "UP",
+                "agentwire-event-log", "UP"), checks("health/ready"));
         assertEquals(Map.of("agentwire-threads", "UP"), checks("health/live"));
         assertEquals(Map.of("agentwire-startup", "UP"), checks("health/started"));
     }
@@ -30,6 +31,8 @@ class OperationsIT extends SuiteServerTest {
         double invalidFrames = server.metric("agentwire_error_frames_total", "code=\"INVALID_FRAME\"");
         double runs = server.metric("agentwire_agent_runs_total", "outcome=\"completed\"");
         double handshakes = server.metric("agentwire_handshake_time_seconds_count", null);
+        double flushes = server.metric("agentwire_events_flushes_total", null);
+        double stored = server.metric("agentwire_events_stored_total", null);
 
         try (var client = ChatClient.ready(server.chat(), TestTokens.valid("metrics-user"))) {
             assertTrue(server.metric("agentwire_connections_active", null) >= 1);
@@ -45,6 +48,9 @@ class OperationsIT extends SuiteServerTest {
         assertEquals(runs + 1, server.metric("agentwire_agent_runs_total", "outcome=\"completed\""));
         assertEquals(handshakes + 1, server.metric("agentwire_handshake_time_seconds_count", null));
         assertTrue(server.metric("agentwire_agent_run_time_seconds_count", null) >= 1);
+        assertTrue(server.metric("agentwire_events_stored_total", null) >= stored + 5, "the run's five events were stored");
+        double transactions = server.metric("agentwire_events_flushes_total", null) - flushes;
+        assertTrue(transactions >= 1 && transactions <= 5, "in group commits: " + transactions + " transactions");
         awaitMetric("agentwire_connections_closed_total", "code=\"4401\"", refusals + 1);
     }
 

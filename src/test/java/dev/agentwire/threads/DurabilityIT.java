@@ -33,19 +33,25 @@ class DurabilityIT {
             threadId = client.expect("ack").getString("thread_id");
             live = client.run();
         }
+        String unanswered = acknowledgedButNeverStarted(threadId);
         try (var second = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens()).awaitReady()) {
             Server server = second.server();
-            List<JsonObject> events = items(server, "api/threads/" + threadId + "/events", token);
-            assertEquals(live, events, "every event is still there, as it was sent");
+            List<JsonObject> events = awaitEvents(server, "api/threads/" + threadId + "/events", token, live.size() + 1);
+            assertEquals(live, events.subList(0, live.size()), "every event is still there, as it was sent");
+            JsonObject recovered = events.get(live.size());
+            assertEquals(unanswered, recovered.getString("run_id"), "the acknowledged message's run ends");
+            assertEquals("RUN_INTERRUPTED", recovered.getString("code"));
+            assertTrue(recovered.getBoolean("retryable"));
             List<JsonObject> messages = items(server, "api/threads/" + threadId + "/messages", token);
-            assertEquals(List.of("what is 12*(3+4)?", "12*(3+4) = 84"), messages.stream().map(m -> m.getString("text")).toList());
+            assertEquals(List.of("what is 12*(3+4)?", "12*(3+4) = 84", "stored, acknowledged, never started"),
+                    messages.stream().map(m -> m.getString("text")).toList());
 
             try (var client = ChatClient.ready(server.chat(), token)) {
                 client.chat("what is 12*(3+4)?", threadId, "before-restart");
                 assertTrue(client.expect("ack").getBoolean("duplicate"), "a retry after the restart is still recognised");
                 client.chat("and 1+1?", threadId);
                 client.expect("ack");
-                assertEquals(live.size() + 1, client.run().get(0).getInt("seq"), "seq continues after the restart");
+                assertEquals(live.size() + 2, client.run().get(0).getInt("seq"), "seq continues after the restart");
             }
         }
     }
@@ -83,6 +89,34 @@ class DurabilityIT {
         } finally {
             database.destroy();
         }
+    }
+
+    /**
+     * What a crash between a message's ack and its run's start leaves: the message and its run
+     * row, no event. Written into the stopped server's H2 file.
+     */
+    private String acknowledgedButNeverStarted(String threadId) throws Exception {
+        String runId = java.util.UUID.randomUUID().toString();
+        String url = "jdbc:h2:file:" + workDir.resolve("data/agentwire") + ";USER=agentwire;PASSWORD=agentwire";
+        try (var connection = java.sql.DriverManager.getConnection(url); var sql = connection.createStatement()) {
+            sql.execute("insert into chat_message (id, thread_id, role, text, client_msg_id, owner_issuer, owner_id, created_at)"
+                    + " select next value for chat_message_ids, id, 'user', 'stored, acknowledged, never started', 'crashed',"
+                    + " owner_issuer, owner_id, current_timestamp from chat_thread where id = '" + threadId + "'");
+            sql.execute("insert into agent_run (id, thread_id, message_id, started_at) select '" + runId + "', thread_id, max(id),"
+                    + " current_timestamp from chat_message where thread_id = '" + threadId + "' group by thread_id");
+        }
+        return runId;
+    }
+
+    /** The events of a thread once there are at least {@code count}: recovery stores them just after the start. */
+    static List<JsonObject> awaitEvents(Server server, String path, String token, int count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        List<JsonObject> events = items(server, path, token);
+        while (events.size() < count && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            events = items(server, path, token);
+        }
+        return events;
     }
 
     /** An H2 TCP server in a process of its own, so the test can take it away as a crash would. */

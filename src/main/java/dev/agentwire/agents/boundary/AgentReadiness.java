@@ -1,6 +1,6 @@
 package dev.agentwire.agents.boundary;
 
-import dev.agentwire.agents.control.AgentRuns;
+import dev.agentwire.agents.control.AgentBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -13,13 +13,13 @@ import org.eclipse.microprofile.health.Readiness;
 public class AgentReadiness implements HealthCheck {
 
     @Inject
-    AgentRuns runs;
+    AgentBackend backend;
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("agentwire-agent")
-                .status(runs.agent().isAvailable())
-                .withData("backend", runs.agent().name())
+                .status(backend.agent().isAvailable())
+                .withData("backend", backend.agent().name())
                 .build();
     }
 }

@@ -1,27 +1,26 @@
 package dev.agentwire.agents.control;
 
-import dev.agentwire.connections.control.ConnectionHub;
-import dev.agentwire.kernel.UserContext;
+import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.streams.control.RunStream;
 import dev.agentwire.threads.control.Conversations;
-import dev.agentwire.threads.control.EventLog;
-import dev.agentwire.threads.control.ThreadOrder;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * What an agent reports while it runs. Each call stores one event in the thread's log, then
- * sends it to the user's connections that follow the thread. A cancelled run's next report
- * throws {@link RunCancelledException}.
+ * What an agent reports while it runs. Each call appends one event to the thread's event stream,
+ * which stores it and then sends it to the thread's subscribers. A cancelled run's next report
+ * throws {@link RunCancelledException}; a run whose events can no longer be stored gets
+ * {@link RunStream.StorageFailed}.
  */
 public class RunEvents {
 
     /** Thrown into the agent when its run was cancelled. */
     public static class RunCancelledException extends RuntimeException {
-        RunCancelledException() {
+        public RunCancelledException() {
             super("run cancelled", null, false, false);
         }
     }
@@ -29,38 +28,26 @@ public class RunEvents {
     public static final String COMPLETED = "completed";
     public static final String CANCELLED = "cancelled";
 
-    private final UserContext run;
-    private final EventLog log;
-    private final Conversations conversations;
-    private final ConnectionHub hub;
-    private final ThreadOrder order;
-    private final BooleanSupplier cancelled;
-    private final Runnable onEnd;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Shared by a run's events and the wrappers made of them. */
+    private record Run(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled,
+                       Runnable onEnd, AtomicBoolean ended) {
+    }
 
-    /** {@code onEnd} runs once, just before the run's closing event is stored and sent. */
-    RunEvents(UserContext run, EventLog log, Conversations conversations, ConnectionHub hub, ThreadOrder order,
-              BooleanSupplier cancelled, Runnable onEnd) {
-        if (!run.isRun()) {
-            throw new IllegalArgumentException("events need a run context");
-        }
-        this.run = run;
-        this.log = log;
-        this.conversations = conversations;
-        this.hub = hub;
-        this.order = order;
-        this.cancelled = cancelled;
-        this.onEnd = onEnd;
+    private final Run run;
+
+    /** {@code onEnd} runs once, just before the run's closing event is appended. */
+    RunEvents(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled, Runnable onEnd) {
+        this.run = new Run(threadId, stream, conversations, cancelled, onEnd, new AtomicBoolean());
     }
 
     /** The same run's events, for wrappers that add behaviour around them. */
     protected RunEvents(RunEvents events) {
-        this(events.run, events.log, events.conversations, events.hub, events.order, events.cancelled, events.onEnd);
+        this.run = events.run;
     }
 
     /** Throws {@link RunCancelledException} when the run was cancelled; agents call it between steps. */
     public void checkCancelled() {
-        if (cancelled.getAsBoolean()) {
+        if (run.cancelled().getAsBoolean()) {
             throw new RunCancelledException();
         }
     }
@@ -88,54 +75,55 @@ public class RunEvents {
     /** The answer: stored as the thread's assistant message, then reported. */
     public void completed(String text) {
         checkCancelled();
-        if (ended.get()) {
+        if (run.ended().get()) {
             return;
         }
-        conversations.answer(run.threadId(), text); // before the run ends: should it fail, the run ends with agent_error
-        if (!end()) {
-            return;
-        }
-        append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED));
+        run.conversations().answer(run.threadId(), text); // before the run ends: should it fail, the run ends with agent_error
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED),
+                RunOutcome.COMPLETED);
     }
 
     /** Ends a cancelled run; called by the runner, not by agents. */
     void cancelledEnd() {
-        if (!end()) {
-            return;
-        }
-        append((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, null, CANCELLED));
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, null, CANCELLED),
+                RunOutcome.CANCELLED);
     }
 
     /** Ends a failed run; called by the runner, not by agents. */
-    void failedEnd(ErrorCode code, String message, String correlationId) {
-        if (!end()) {
-            return;
+    void failedEnd(ErrorCode code, String message, String correlationId, RunOutcome outcome) {
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
+                code.name(), message, code.retryable(), correlationId), outcome);
+    }
+
+    /** Leaves the run without a closing event: the server stops, and recovery appends it at the next start. */
+    void abandon() {
+        if (run.ended().compareAndSet(false, true)) {
+            run.onEnd().run();
         }
-        append((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
-                code.name(), message, code.retryable(), correlationId));
     }
 
     /** Marks the run ended, once; a client that saw the closing event may start its next run at once. */
-    private boolean end() {
-        if (!ended.compareAndSet(false, true)) {
-            return false;
+    private void end(RunEventFactory closing, RunOutcome outcome) {
+        if (!run.ended().compareAndSet(false, true)) {
+            return;
         }
-        onEnd.run();
-        return true;
+        run.onEnd().run();
+        run.stream().end(closing, outcome);
+    }
+
+    boolean isCancelled() {
+        return run.cancelled().getAsBoolean();
+    }
+
+    boolean hasEnded() {
+        return run.ended().get();
     }
 
     private void emit(RunEventFactory factory) {
         checkCancelled();
-        if (ended.get()) {
+        if (run.ended().get()) {
             throw new RunCancelledException();
         }
-        append(factory);
-    }
-
-    private void append(RunEventFactory factory) {
-        synchronized (order.lockFor(run.threadId())) {
-            EventLog.Appended appended = log.append(run, factory);
-            hub.deliver(run, appended.event().seq(), appended.json());
-        }
+        run.stream().append(factory);
     }
 }

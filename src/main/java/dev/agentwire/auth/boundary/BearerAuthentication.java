@@ -4,6 +4,8 @@ import dev.agentwire.auth.control.TokenVerifier;
 import dev.agentwire.auth.entity.VerifiedToken;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.auth.entity.OwnerPrincipal;
+import dev.agentwire.kernel.Owner;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -55,10 +57,11 @@ public class BearerAuthentication implements ContainerRequestFilter {
             return;
         }
         boolean secure = request.getSecurityContext().isSecure();
+        var principal = new OwnerPrincipal(new Owner(token.issuer(), token.userId()));
         request.setSecurityContext(new SecurityContext() {
             @Override
             public Principal getUserPrincipal() {
-                return token::userId;
+                return principal;
             }
 
             @Override

@@ -35,9 +35,8 @@ public class ChatEndpoint {
     }
 
     /**
-     * The token handshake, and endpoint instances made here rather than by the container: its CDI
-     * provider builds an injection target per connection under a global lock (18% of a
-     * handshake's CPU and about 1.5 KiB of heap per connection, measured in docs/benchmarks.md).
+     * The token handshake, and endpoint instances made here rather than by the container, whose
+     * CDI provider is costly per connection (docs/platform-notes.md).
      */
     public static class Instances extends TokenHandshake {
 

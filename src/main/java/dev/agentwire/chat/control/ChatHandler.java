@@ -1,27 +1,29 @@
 package dev.agentwire.chat.control;
 
-import dev.agentwire.kernel.Ids;
-import dev.agentwire.agents.control.AgentRuns;
-import dev.agentwire.chat.boundary.ErrorsAsFrames;
-import dev.agentwire.connections.control.Connection;
-import dev.agentwire.kernel.UserContext;
-import dev.agentwire.protocol.ClientFrame;
-import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.agents.control.AgentRunner;
+import dev.agentwire.agents.control.RunSlots;
+import dev.agentwire.agents.control.RunningRuns;
 import dev.agentwire.auth.control.HandshakeAuthenticator;
 import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.control.ConnectionHub;
+import dev.agentwire.kernel.UserContext;
+import dev.agentwire.protocol.ClientFrame;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.streams.control.ThreadStreams;
 import dev.agentwire.threads.control.Conversations;
-import dev.agentwire.threads.control.Replays;
 import dev.agentwire.threads.control.StorageFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * What a user asks of their threads and session. A chat message is stored, acknowledged, then
- * answered by an agent run; in that order, so an acknowledged message is never lost, and a
- * repeated client_msg_id is acknowledged again and starts nothing. Also cancel, resume, refresh.
- * The connection comes with every call, and with it the user context it was authenticated with;
- * nothing here is request-scoped (see {@link FrameDispatcher}).
+ * What a user asks of their threads and session. A chat message is stored with its run,
+ * acknowledged, then answered by that run; in that order, so an acknowledged message is never
+ * lost and always gets a run that ends, and a repeated client_msg_id is acknowledged again and
+ * starts nothing. Also cancel, resume, refresh. The connection comes with every call, and with it
+ * the user context it was authenticated with (see docs/platform-notes.md on why not a CDI scope).
  */
 @ApplicationScoped
 @ErrorsAsFrames
@@ -31,10 +33,16 @@ public class ChatHandler {
     Conversations conversations;
 
     @Inject
-    AgentRuns runs;
+    RunSlots slots;
 
     @Inject
-    Replays replays;
+    AgentRunner runner;
+
+    @Inject
+    RunningRuns running;
+
+    @Inject
+    ThreadStreams streams;
 
     @Inject
     HandshakeAuthenticator authenticator;
@@ -44,17 +52,18 @@ public class ChatHandler {
 
     public void handle(Connection connection, ClientFrame.Chat chat) {
         UserContext user = userOf(connection);
-        AgentRuns.Slot slot = runs.reserve(user);
+        RunSlots.Slot slot = slots.reserve(user.owner());
         try {
             Conversations.Accepted accepted = StorageFailures.translate(
-                    () -> conversations.accept(user, chat.threadId(), chat.clientMsgId(), chat.text()));
-            connection.follow(accepted.threadId());
-            connection.send(new ServerFrame.Ack(chat.clientMsgId(), accepted.messageId(), accepted.threadId(), accepted.duplicate()));
+                    () -> conversations.accept(user.owner(), chat.threadId(), chat.clientMsgId(), chat.text()));
+            streams.follow(connection, accepted.threadId());
+            connection.send(new ServerFrame.Ack(chat.clientMsgId(), accepted.messageId(), accepted.threadId(),
+                    accepted.runId(), accepted.duplicate()));
             if (accepted.duplicate()) {
                 slot.release();
                 return;
             }
-            runs.start(slot, user.forRun(accepted.threadId(), Ids.newId()), chat.text(), accepted.messageId());
+            runner.start(slot, user.forRun(accepted.threadId(), accepted.runId()), chat.text(), accepted.messageId());
         } catch (RuntimeException e) {
             slot.release();
             throw e;
@@ -62,11 +71,14 @@ public class ChatHandler {
     }
 
     public void cancel(Connection connection, ClientFrame.Cancel cancel) {
-        runs.cancel(userOf(connection), cancel.runId());
+        running.cancel(userOf(connection).owner(), cancel.runId());
     }
 
     public void resume(Connection connection, ClientFrame.Resume resume) {
-        replays.resume(connection, userOf(connection), resume.threadId(), resume.afterSeq());
+        UserContext user = userOf(connection);
+        StorageFailures.translate(() -> conversations.owned(user.owner(), resume.threadId()))
+                .orElseThrow(() -> new GatewayException(ErrorCode.THREAD_NOT_FOUND));
+        streams.resume(connection, resume.threadId(), resume.afterSeq());
     }
 
     public void refresh(Connection connection, ClientFrame.Refresh refresh) {

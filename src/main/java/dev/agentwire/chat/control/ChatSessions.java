@@ -2,7 +2,6 @@ package dev.agentwire.chat.control;
 
 import dev.agentwire.auth.boundary.TokenHandshake;
 import dev.agentwire.auth.entity.HandshakeOutcome;
-import dev.agentwire.chat.boundary.ErrorsAsFrames;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.kernel.UserContext;

@@ -1,6 +1,5 @@
 package dev.agentwire.chat.control;
 
-import dev.agentwire.chat.boundary.ErrorsAsFrames;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.FrameCodec;
@@ -13,10 +12,8 @@ import jakarta.validation.Validator;
 import java.util.Set;
 
 /**
- * Decodes, validates and routes one client frame. The connection is passed along explicitly, not
- * through a request scope: on Payara a WebSocket callback can find Weld's request context of an
- * HTTP request already active on its thread, bound to a request object that was recycled (an
- * internal error) or that now serves another request.
+ * Decodes, validates and routes one client frame. The connection, and with it the one user
+ * context of the session, is passed along explicitly, not through a CDI scope (docs/design.md).
  */
 @ApplicationScoped
 public class FrameDispatcher {

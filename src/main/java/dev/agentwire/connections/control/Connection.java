@@ -1,29 +1,33 @@
 package dev.agentwire.connections.control;
 
 import dev.agentwire.connections.entity.ConnectionState;
+import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.streams.control.Subscriber;
 import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * One WebSocket connection: its state machine, the user it belongs to once authenticated, the
- * frames it received before it was ready, and the only way to send to its session.
+ * frames it received before it was ready, and the only way to send to its session. It is a
+ * subscriber of the threads it follows (the stream decides what it gets), and
+ * {@link #fail} is the one way a connection fails: the error frame, counted, sent, and the close
+ * its {@link ErrorCode} decides.
  */
-public class Connection {
+public class Connection implements Subscriber {
 
     /** Frames a client may send before the session is ready; they are handled, in order, once it is. */
     static final int MAX_HELD_FRAMES = 256;
@@ -31,29 +35,27 @@ public class Connection {
     private final Session session;
     private final FrameCodec codec;
     private final Outbox outbox;
+    private final Consumer<ErrorCode> failures;
+    private final int heldMaxBytes;
     private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
     private final Queue<String> held = new ArrayDeque<>(); // guarded by itself
-    private final Map<String, Following> followed = new ConcurrentHashMap<>();
+    private long heldBytes; // guarded by held
     private volatile UserContext context;
     private volatile Instant expiresAt = Instant.MAX;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile UserLimits limits;
-
-    /** A followed thread: live events flow unless a replay is catching up; seq never goes back. */
-    private static final class Following {
-        volatile boolean replaying;
-        long lastSeq; // guarded by the thread's order lock
-    }
-
     private final Bucket invalidFrames;
 
-    Connection(Session session, FrameCodec codec, int outboxCapacity, int maxInvalidFrames, Duration invalidFrameWindow) {
+    /** {@code failures} counts each failure by its code. */
+    Connection(Session session, FrameCodec codec, ConnectionSettings settings, Consumer<ErrorCode> failures) {
         this.session = session;
         this.codec = codec;
-        this.invalidFrames = Bucket.builder().addLimit(limit -> limit.capacity(maxInvalidFrames)
-                .refillGreedy(maxInvalidFrames, invalidFrameWindow)).build();
-        this.outbox = new Outbox(session, outboxCapacity,
-                () -> closeNow(ErrorCode.SLOW_CONSUMER, ConnectionState.CLOSING));
+        this.failures = failures;
+        this.heldMaxBytes = settings.heldBytes();
+        this.invalidFrames = Bucket.builder().addLimit(limit -> limit.capacity(settings.maxInvalidFrames())
+                .refillGreedy(settings.maxInvalidFrames(), settings.invalidFrameWindow())).build();
+        this.outbox = new Outbox(session, settings.outboxFrames(), settings.outboxBytes(),
+                () -> fail(ErrorCode.SLOW_CONSUMER, null, null));
     }
 
     public ConnectionState state() {
@@ -119,10 +121,16 @@ public class Connection {
         return Optional.ofNullable(context);
     }
 
+    @Override
+    public Owner owner() {
+        return context().orElseThrow(() -> new IllegalStateException("not authenticated yet")).owner();
+    }
+
     public String sessionId() {
         return session.getId();
     }
 
+    @Override
     public boolean isOpen() {
         return session.isOpen();
     }
@@ -137,11 +145,12 @@ public class Connection {
                 if (!state().isLive()) {
                     return;
                 }
-                if (held.size() >= MAX_HELD_FRAMES) {
+                if (held.size() >= MAX_HELD_FRAMES || heldBytes + text.length() > heldMaxBytes) {
                     throw new GatewayException(ErrorCode.RATE_LIMITED,
                             "Too many frames before the session was ready; wait for the ready frame.");
                 }
                 held.add(text);
+                heldBytes += text.length();
                 return;
             }
         }
@@ -155,23 +164,57 @@ public class Connection {
             send(frame);
             String text;
             while ((text = held.poll()) != null) {
+                heldBytes -= text.length();
                 handler.accept(text);
             }
         }
     }
 
+    @Override
     public void send(ServerFrame frame) {
         outbox.offer(codec.encode(frame));
     }
 
+    /** Sends a stored event, encoded as it was stored. */
+    @Override
+    public boolean offer(String json) {
+        return outbox.offer(json);
+    }
+
+    @Override
+    public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!outbox.hasRoomFor(frames)) {
+            if (!isOpen() || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public void fail(ErrorCode code, String message, String correlationId) {
+        fail(code, message, correlationId, List.of());
+    }
+
     /**
-     * Sends the error frame and, when its code says so, closes after it. A bug moves the
-     * connection to FAILED, any other close to CLOSING.
+     * Fails the connection, or only the request when the code keeps the session open: counts the
+     * code, sends its error frame (none when the peer cannot take one: a slow consumer, an idle
+     * peer), and closes as the code says. A bug moves the connection to FAILED, any other close
+     * to CLOSING; a connection that already left the live states only counts.
      */
-    public void reject(ServerFrame.ErrorFrame frame, ErrorCode code) {
-        send(frame);
+    public void fail(ErrorCode code, String message, String correlationId, List<ServerFrame.FieldProblem> problems) {
+        failures.accept(code);
+        if (!code.sendsFrame()) {
+            if (leave(code)) {
+                outbox.closeNow(new CloseReason(code.closeCode().orElseThrow(), code.name()));
+            }
+            return;
+        }
+        send(ServerFrame.ErrorFrame.of(code, message != null ? message : code.message(), correlationId, problems));
         code.closeCode().ifPresent(closeCode -> {
-            if (leave(code.isBug() ? ConnectionState.FAILED : ConnectionState.CLOSING)) {
+            if (leave(code)) {
                 outbox.closeAfterQueued(new CloseReason(closeCode, code.name()));
             }
         });
@@ -182,67 +225,13 @@ public class Connection {
         state.set(ConnectionState.CLOSED);
     }
 
-    /** From now on, the thread's events reach this connection as they happen. */
-    public void follow(String threadId) {
-        followed.computeIfAbsent(threadId, id -> new Following());
-    }
-
-    /** Holds the thread's live events back while a replay of its log catches up. */
-    public void startReplay(String threadId) {
-        followed.computeIfAbsent(threadId, id -> new Following()).replaying = true;
-    }
-
-    /** The replay sent everything up to {@code lastSeq}; call under the thread's order lock. */
-    public void endReplay(String threadId, long lastSeq) {
-        Following following = followed.computeIfAbsent(threadId, id -> new Following());
-        following.lastSeq = Math.max(following.lastSeq, lastSeq);
-        following.replaying = false;
-    }
-
-    /** Sends a replayed event, encoded as it was stored. */
-    public void replay(String json) {
-        outbox.offer(json);
-    }
-
-    /** Waits until the outbox has room for a page of replay, or gives up after the timeout. */
-    public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (outbox.room() < frames) {
-            if (!isOpen() || System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
-    }
-
-    /** Sends a live event of a followed thread, unless a replay is catching up or it was sent already. */
-    void deliver(String threadId, long seq, String json) {
-        Following following = followed.get(threadId);
-        if (following == null || following.replaying || seq <= following.lastSeq) {
-            return;
-        }
-        following.lastSeq = seq;
-        outbox.offer(json);
-    }
-
-    /** Cuts off a peer that does not read (outbox full) or does not answer (idle), or one a bug hit. */
-    public void cutOff(ErrorCode code) {
-        closeNow(code, code.isBug() ? ConnectionState.FAILED : ConnectionState.CLOSING);
-    }
-
     int queuedFrames() {
         return outbox.size();
     }
 
-    private void closeNow(ErrorCode code, ConnectionState next) {
-        if (leave(next)) {
-            outbox.closeNow(new CloseReason(code.closeCode().orElseThrow(), code.name()));
-        }
-    }
-
     /** Leaves the live states once; false when the connection already left them. */
-    private boolean leave(ConnectionState next) {
+    private boolean leave(ErrorCode code) {
+        ConnectionState next = code.isBug() ? ConnectionState.FAILED : ConnectionState.CLOSING;
         ConnectionState previous = state.getAndUpdate(current -> current.isLive() ? next : current);
         return previous.isLive();
     }

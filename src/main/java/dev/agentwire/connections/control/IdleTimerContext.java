@@ -6,22 +6,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Keeps the application's class loader out of the context Tyrus' idle timer captures when a
- * frame is sent.
- *
- * <p>For every frame sent and received, and once as a session starts, Tyrus (2.1 in Payara 6)
- * reschedules the session's idle-timeout task on the default managed scheduled executor, and
- * Payara captures the thread context for that task with a {@code ServiceLoader} lookup through
- * the context class loader: a walk of every jar of the application and of the server's API
- * class loader. That task is the only thing that runs with the loader captured here, and it
- * does nothing: agentwire leaves Tyrus' idle timeout at 0 and closes idle sessions itself. With the
- * JDK's platform loader as context class loader the lookup is answered from the JDK's cache.
- * Measured in docs/benchmarks.md ("The per-message hot spot"). Frames received and the
- * session's start are out of reach: Tyrus reschedules before the endpoint sees them, and the
- * upgraded connection must keep the application's loader.
- *
- * <p>Every frame agentwire sends goes through here, so this is also the one place that knows
- * what Tyrus throws when the socket closes under a send.
+ * The one path of every frame agentwire sends: it sends with the JDK's platform loader as the
+ * context class loader, so that the idle-timer task Tyrus schedules for each send captures a
+ * cheap context, and it knows what Tyrus throws when the socket closes under a send (both in
+ * docs/platform-notes.md).
  */
 final class IdleTimerContext {
 

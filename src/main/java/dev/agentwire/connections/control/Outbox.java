@@ -9,11 +9,13 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The bounded, ordered queue of text frames to one session. One asynchronous send is in flight
+ * The bounded, ordered queue of text frames to one session, bounded in frames and in bytes
+ * (a frame counts its length in characters: its heap size as Latin-1 text). One asynchronous send is in flight
  * at a time, so frames keep their order and no caller ever blocks on a slow socket. A close
  * queued with {@link #closeAfterQueued} goes out after everything queued before it.
  */
@@ -35,16 +37,19 @@ class Outbox {
 
     private final Session session;
     private final int capacity;
+    private final long maxBytes;
     private final Runnable onOverflow;
     private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long inFlightSinceNanos; // 0 when no send is waiting for the socket
 
-    Outbox(Session session, int capacity, Runnable onOverflow) {
+    Outbox(Session session, int capacity, long maxBytes, Runnable onOverflow) {
         this.session = session;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.onOverflow = onOverflow;
     }
 
@@ -53,8 +58,9 @@ class Outbox {
         if (closed.get()) {
             return false;
         }
-        if (queued.incrementAndGet() > capacity) {
+        if (queued.incrementAndGet() > capacity | queuedBytes.addAndGet(text.length()) > maxBytes) {
             queued.decrementAndGet();
+            queuedBytes.addAndGet(-text.length());
             onOverflow.run();
             return false;
         }
@@ -89,8 +95,9 @@ class Outbox {
         return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
     }
 
-    int room() {
-        return capacity - queued.get();
+    /** Whether {@code frames} more frames fit, with at least half the byte budget free. */
+    boolean hasRoomFor(int frames) {
+        return capacity - queued.get() >= frames && queuedBytes.get() <= maxBytes / 2;
     }
 
     private void pump() {
@@ -113,7 +120,8 @@ class Outbox {
             }
             AtomicInteger call = new AtomicInteger(IN_CALL);
             inFlightSinceNanos = System.nanoTime();
-            if (!IdleTimerContext.sendText(session, ((Text) item).text(), result -> sent(result, call))) {
+            String text = ((Text) item).text();
+            if (!IdleTimerContext.sendText(session, text, result -> sent(result, call, text.length()))) {
                 inFlightSinceNanos = 0; // closed since the check above; the sweep frees the session
                 queue.clear();
                 return;
@@ -125,9 +133,10 @@ class Outbox {
         }
     }
 
-    private void sent(SendResult result, AtomicInteger call) {
+    private void sent(SendResult result, AtomicInteger call, int length) {
         inFlightSinceNanos = 0;
         queued.decrementAndGet();
+        queuedBytes.addAndGet(-length);
         if (!result.isOK()) {
             // the transport refused the frame (its pending-write limit, or a dead socket): the
             // peer would silently miss it, so the connection ends and the client resumes

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One user's open connections, isolated from every other user's. Created by {@link ConnectionHub}
- * on the user's first connection and dropped with the last; sending to a user goes through here.
+ * on the user's first connection and dropped with the last.
  */
 public class UserConnections {
 
@@ -31,13 +31,6 @@ public class UserConnections {
     /** Called under the hub's per-user lock. */
     boolean remove(Connection connection) {
         return connections.remove(connection.sessionId(), connection);
-    }
-
-    /** Sends a thread's encoded event to this user's connections that follow the thread. */
-    void deliver(String threadId, long seq, String json) {
-        for (Connection connection : connections.values()) {
-            connection.deliver(threadId, seq, json);
-        }
     }
 
     List<Connection> all() {

@@ -4,6 +4,8 @@ import dev.agentwire.auth.boundary.Authenticated;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.entity.ChatThread;
+import dev.agentwire.auth.entity.OwnerPrincipal;
+import dev.agentwire.kernel.Owner;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -92,7 +94,7 @@ public class ThreadsResource {
         return conversations.owned(user(), threadId).orElseThrow(NotFoundException::new);
     }
 
-    private String user() {
-        return security.getUserPrincipal().getName();
+    private Owner user() {
+        return ((OwnerPrincipal) security.getUserPrincipal()).owner();
     }
 }

@@ -1,9 +1,11 @@
 package dev.agentwire.threads.control;
 
 import dev.agentwire.kernel.Ids;
-import dev.agentwire.kernel.UserContext;
+import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.threads.entity.AgentRun;
 import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.threads.entity.ChatThread;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,8 +26,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class Conversations {
 
-    /** A stored chat message; {@code duplicate} when its client_msg_id was seen before in the thread. */
-    public record Accepted(String threadId, long messageId, boolean duplicate) {
+    /** A thread id a client chooses for a new thread: long enough not to be guessed or to collide by accident. */
+    static final int MIN_NEW_THREAD_ID_LENGTH = 8;
+
+    /**
+     * A stored chat message and the run that answers it. {@code duplicate} when the sender sent
+     * this client_msg_id before: nothing new was stored, and the ids are those of the first time.
+     */
+    public record Accepted(String threadId, long messageId, String runId, boolean duplicate) {
     }
 
     @PersistenceContext(unitName = "agentwire")
@@ -34,46 +42,63 @@ public class Conversations {
     private final Clock clock = Clock.systemUTC();
 
     /**
-     * Stores a user's message in their thread, or in a new thread when none is named. A
-     * repeated client_msg_id returns the message stored the first time.
+     * Stores a user's message and its run, in one transaction. The thread is the one named, which
+     * must be the sender's; a new thread when none is named, or when the named id is new (the
+     * client chose it). A client_msg_id the sender used before, in any thread, returns what was
+     * stored the first time, so a chat retried after a lost ack never starts a second run.
      */
     @Transactional
-    public Accepted accept(UserContext user, String threadId, String clientMsgId, String text) {
-        Instant now = clock.instant();
-        ChatThread thread;
-        if (threadId == null) {
-            thread = new ChatThread(Ids.newId(), user.userId(), text, now);
-            em.persist(thread);
-            em.flush(); // the thread row goes first: nothing maps the message's foreign key for JPA to order by
-        } else {
-            thread = owned(user.userId(), threadId)
-                    .orElseThrow(() -> new GatewayException(ErrorCode.THREAD_NOT_FOUND));
-            if (clientMsgId != null) {
-                Optional<ChatMessage> earlier = em.createNamedQuery(ChatMessage.BY_CLIENT_ID, ChatMessage.class)
-                        .setParameter("thread", thread.id())
-                        .setParameter("clientMsgId", clientMsgId)
-                        .getResultStream().findFirst();
-                if (earlier.isPresent()) {
-                    return new Accepted(thread.id(), earlier.get().id(), true);
-                }
+    public Accepted accept(Owner sender, String threadId, String clientMsgId, String text) {
+        if (clientMsgId != null) {
+            Optional<ChatMessage> earlier = em.createNamedQuery(ChatMessage.BY_CLIENT_ID, ChatMessage.class)
+                    .setParameter("issuer", sender.issuer())
+                    .setParameter("owner", sender.userId())
+                    .setParameter("clientMsgId", clientMsgId)
+                    .getResultStream().findFirst();
+            if (earlier.isPresent()) {
+                ChatMessage first = earlier.get();
+                String runId = em.createNamedQuery(AgentRun.BY_MESSAGE, AgentRun.class)
+                        .setParameter("message", first.id())
+                        .getResultStream().findFirst().map(AgentRun::id).orElse(null);
+                return new Accepted(first.threadId(), first.id(), runId, true);
             }
         }
-        var message = new ChatMessage(thread.id(), ChatMessage.Role.user, text, clientMsgId, now);
+        Instant now = clock.instant();
+        ChatThread thread = threadId == null ? null : em.find(ChatThread.class, threadId);
+        if (thread == null) {
+            thread = new ChatThread(threadId == null ? Ids.newId() : newThreadId(threadId), sender, text, now);
+            em.persist(thread);
+            em.flush(); // the thread row goes first: nothing maps the message's foreign key for JPA to order by
+        } else if (!thread.isOwnedBy(sender)) {
+            throw new GatewayException(ErrorCode.THREAD_NOT_FOUND);
+        }
+        var message = ChatMessage.fromUser(thread.id(), sender, text, clientMsgId, now);
         em.persist(message);
         em.flush();
-        return new Accepted(thread.id(), message.id(), false);
+        var run = new AgentRun(Ids.newId(), thread.id(), message.id(), now);
+        em.persist(run);
+        return new Accepted(thread.id(), message.id(), run.id(), false);
+    }
+
+    private static String newThreadId(String threadId) {
+        if (threadId.length() < MIN_NEW_THREAD_ID_LENGTH) {
+            String problem = "a new thread's id must have at least " + MIN_NEW_THREAD_ID_LENGTH + " characters; a UUID is best";
+            throw new GatewayException(ErrorCode.VALIDATION_FAILED, ErrorCode.VALIDATION_FAILED.message(),
+                    List.of(new ServerFrame.FieldProblem("thread_id", problem)));
+        }
+        return threadId;
     }
 
     /** Stores an agent's final answer. */
     @Transactional
     public void answer(String threadId, String text) {
-        em.persist(new ChatMessage(threadId, ChatMessage.Role.assistant, text, null, clock.instant()));
+        em.persist(ChatMessage.answer(threadId, text, clock.instant()));
     }
 
-    /** The thread, if it exists and belongs to the user; another user's thread is indistinguishable from none. */
+    /** The thread, if it exists and belongs to the owner; another owner's thread is indistinguishable from none. */
     @Transactional
-    public Optional<ChatThread> owned(String userId, String threadId) {
-        return Optional.ofNullable(em.find(ChatThread.class, threadId)).filter(thread -> thread.isOwnedBy(userId));
+    public Optional<ChatThread> owned(Owner owner, String threadId) {
+        return Optional.ofNullable(em.find(ChatThread.class, threadId)).filter(thread -> thread.isOwnedBy(owner));
     }
 
     /** Up to {@code limit} messages before {@code beforeMessageId}, oldest first: the context of a run. */
@@ -89,9 +114,10 @@ public class Conversations {
     }
 
     @Transactional
-    public List<ChatThread> threads(String userId, int offset, int limit) {
+    public List<ChatThread> threads(Owner owner, int offset, int limit) {
         return em.createNamedQuery(ChatThread.BY_OWNER, ChatThread.class)
-                .setParameter("owner", userId)
+                .setParameter("issuer", owner.issuer())
+                .setParameter("owner", owner.userId())
                 .setFirstResult(offset)
                 .setMaxResults(limit)
                 .getResultList();

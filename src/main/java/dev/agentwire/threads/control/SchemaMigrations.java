@@ -5,7 +5,9 @@ import jakarta.annotation.Resource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import java.util.Map;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.ConfigProvider;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -46,10 +48,21 @@ import org.flywaydb.core.api.FlywayException;
 public class SchemaMigrations {
 
     public static final String DATA_SOURCE = "java:app/jdbc/agentwire";
+    static final String DEVELOPMENT_ISSUER = "agentwire-dev-issuer";
     private static final Logger LOG = Logger.getLogger(SchemaMigrations.class.getName());
 
     @Resource(lookup = DATA_SOURCE)
     DataSource dataSource;
+
+    /**
+     * Who owned the threads written before owners had an issuer: the configured identity
+     * provider when there is one, else the development issuer, the only one that existed then.
+     */
+    static String legacyIssuer() {
+        return ConfigProvider.getConfig().getOptionalValue("mp.jwt.verify.issuer", String.class)
+                .filter(issuer -> !issuer.isBlank())
+                .orElse(DEVELOPMENT_ISSUER);
+    }
 
     @PostConstruct
     void migrate() {
@@ -57,6 +70,7 @@ public class SchemaMigrations {
             var result = Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
+                    .placeholders(Map.of("legacy_issuer", legacyIssuer()))
                     .load()
                     .migrate();
             LOG.info(() -> "Database schema at version " + result.targetSchemaVersion

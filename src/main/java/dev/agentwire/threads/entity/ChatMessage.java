@@ -1,5 +1,6 @@
 package dev.agentwire.threads.entity;
 
+import dev.agentwire.kernel.Owner;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -16,7 +17,7 @@ import java.time.ZoneOffset;
 @Entity
 @Table(name = "chat_message")
 @NamedQuery(name = ChatMessage.BY_CLIENT_ID,
-        query = "select m from ChatMessage m where m.threadId = :thread and m.clientMsgId = :clientMsgId")
+        query = "select m from ChatMessage m where m.ownerIssuer = :issuer and m.ownerId = :owner and m.clientMsgId = :clientMsgId")
 @NamedQuery(name = ChatMessage.PAGE,
         query = "select m from ChatMessage m where m.threadId = :thread and m.id > :after order by m.id")
 @NamedQuery(name = ChatMessage.LATEST,
@@ -43,6 +44,13 @@ public class ChatMessage {
     @Column(nullable = false)
     private String text;
 
+    /** The sender of a user message; null on an agent's answer. */
+    @Column(name = "owner_issuer")
+    private String ownerIssuer;
+
+    @Column(name = "owner_id")
+    private String ownerId;
+
     @Column(name = "client_msg_id")
     private String clientMsgId;
 
@@ -52,7 +60,20 @@ public class ChatMessage {
     protected ChatMessage() {
     }
 
-    public ChatMessage(String threadId, Role role, String text, String clientMsgId, Instant createdAt) {
+    /** A user's message; its client_msg_id, when given, is unique among the sender's messages. */
+    public static ChatMessage fromUser(String threadId, Owner sender, String text, String clientMsgId, Instant createdAt) {
+        var message = new ChatMessage(threadId, Role.user, text, clientMsgId, createdAt);
+        message.ownerIssuer = sender.issuer();
+        message.ownerId = sender.userId();
+        return message;
+    }
+
+    /** An agent's final answer. */
+    public static ChatMessage answer(String threadId, String text, Instant createdAt) {
+        return new ChatMessage(threadId, Role.assistant, text, null, createdAt);
+    }
+
+    private ChatMessage(String threadId, Role role, String text, String clientMsgId, Instant createdAt) {
         this.threadId = threadId;
         this.role = role.name();
         this.text = text;

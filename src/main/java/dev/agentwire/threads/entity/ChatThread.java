@@ -1,5 +1,6 @@
 package dev.agentwire.threads.entity;
 
+import dev.agentwire.kernel.Owner;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,7 +14,7 @@ import java.time.ZoneOffset;
 @Entity
 @Table(name = "chat_thread")
 @NamedQuery(name = ChatThread.BY_OWNER,
-        query = "select t from ChatThread t where t.ownerId = :owner order by t.createdAt desc, t.id")
+        query = "select t from ChatThread t where t.ownerIssuer = :issuer and t.ownerId = :owner order by t.createdAt desc, t.id")
 public class ChatThread {
 
     public static final String BY_OWNER = "ChatThread.byOwner";
@@ -21,6 +22,9 @@ public class ChatThread {
 
     @Id
     private String id;
+
+    @Column(name = "owner_issuer", nullable = false)
+    private String ownerIssuer;
 
     @Column(name = "owner_id", nullable = false)
     private String ownerId;
@@ -34,23 +38,24 @@ public class ChatThread {
     protected ChatThread() {
     }
 
-    public ChatThread(String id, String ownerId, String firstMessage, Instant createdAt) {
+    public ChatThread(String id, Owner owner, String firstMessage, Instant createdAt) {
         this.id = id;
-        this.ownerId = ownerId;
+        this.ownerIssuer = owner.issuer();
+        this.ownerId = owner.userId();
         this.title = titleFrom(firstMessage);
         this.createdAt = createdAt.atOffset(ZoneOffset.UTC);
     }
 
-    public boolean isOwnedBy(String userId) {
-        return ownerId.equals(userId);
+    public boolean isOwnedBy(Owner owner) {
+        return ownerIssuer.equals(owner.issuer()) && ownerId.equals(owner.userId());
     }
 
     public String id() {
         return id;
     }
 
-    public String ownerId() {
-        return ownerId;
+    public Owner owner() {
+        return new Owner(ownerIssuer, ownerId);
     }
 
     public String title() {

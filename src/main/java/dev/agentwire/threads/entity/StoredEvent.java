@@ -18,9 +18,6 @@ import java.time.ZoneOffset;
 @IdClass(StoredEvent.Key.class)
 @NamedQuery(name = StoredEvent.AFTER,
         query = "select e from StoredEvent e where e.threadId = :thread and e.seq > :after order by e.seq")
-@NamedQuery(name = StoredEvent.UNFINISHED_RUNS,
-        query = "select e from StoredEvent e where e.type = 'agent_started' and not exists"
-                + " (select f from StoredEvent f where f.runId = e.runId and f.type in ('agent_completed', 'agent_error'))")
 @NamedQuery(name = StoredEvent.LATEST_SEQ,
         query = "select max(e.seq) from StoredEvent e where e.threadId = :thread")
 @NamedQuery(name = StoredEvent.LATEST_SEQS,
@@ -30,7 +27,6 @@ public class StoredEvent {
     public static final String AFTER = "StoredEvent.after";
     public static final String LATEST_SEQ = "StoredEvent.latestSeq";
     public static final String LATEST_SEQS = "StoredEvent.latestSeqs";
-    public static final String UNFINISHED_RUNS = "StoredEvent.unfinishedRuns";
 
     /** The primary key: a thread and a position in it. */
     public static class Key implements Serializable {

@@ -14,6 +14,7 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ class ConnectionTest {
         final List<String> sent = new ArrayList<>();
         CloseReason closedWith;
         boolean goneUnderneath; // still reported open, but the container refuses to send
+        boolean holdSends; // the peer does not read: sends never complete
         final Map<String, Object> properties = new ConcurrentHashMap<>();
 
         Session session() {
@@ -36,6 +38,9 @@ class ConnectionTest {
                         if (method.getName().equals("sendText") && args.length == 2) {
                             if (goneUnderneath) {
                                 throw new RuntimeException("Socket is not connected."); // as Tyrus does
+                            }
+                            if (holdSends) {
+                                return null;
                             }
                             sent.add((String) args[0]);
                             ((jakarta.websocket.SendHandler) args[1]).onResult(new SendResult());
@@ -61,7 +66,10 @@ class ConnectionTest {
     }
 
     final RecordingSocket socket = new RecordingSocket();
-    final Connection connection = new Connection(socket.session(), new FrameCodec(), 16, 3, java.time.Duration.ofMinutes(1));
+    final List<ErrorCode> counted = new ArrayList<>();
+    final ConnectionSettings settings = new ConnectionSettings(5, 100, 16, 1000, 1000, Duration.ofSeconds(25),
+            Duration.ofSeconds(75), Duration.ofSeconds(10), 20, 40, 20, 30, 3, Duration.ofMinutes(1));
+    final Connection connection = new Connection(socket.session(), new FrameCodec(), settings, counted::add);
 
     @Test
     void framesBeforeReadyAreHeldThenHandledInOrderAfterTheReadyFrame() {
@@ -91,7 +99,7 @@ class ConnectionTest {
     void refusalSendsTheFrameThenClosesWithItsCode() {
         connection.moveTo(ConnectionState.ACCEPTED);
         ErrorCode code = ErrorCode.AUTH_EXPIRED;
-        connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
+        connection.fail(code, code.message(), "corr");
         assertTrue(socket.sent.get(0).contains("AUTH_EXPIRED"));
         assertEquals(4401, socket.closedWith.getCloseCode().getCode());
         assertEquals("AUTH_EXPIRED", socket.closedWith.getReasonPhrase());
@@ -102,7 +110,7 @@ class ConnectionTest {
     void aBugMovesToFailed() {
         connection.moveTo(ConnectionState.ACCEPTED);
         ErrorCode code = ErrorCode.INTERNAL_ERROR;
-        connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
+        connection.fail(code, code.message(), "corr");
         assertEquals(ConnectionState.FAILED, connection.state());
     }
 
@@ -110,7 +118,7 @@ class ConnectionTest {
     void nonClosingErrorsKeepTheConnection() {
         connection.moveTo(ConnectionState.ACCEPTED);
         ErrorCode code = ErrorCode.INVALID_FRAME;
-        connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
+        connection.fail(code, code.message(), "corr");
         assertEquals(null, socket.closedWith);
         assertEquals(ConnectionState.ACCEPTED, connection.state());
     }
@@ -124,18 +132,37 @@ class ConnectionTest {
     }
 
     @Test
-    void replayHoldsLiveEventsBackAndNeverSendsASeqTwice() {
-        connection.follow("t");
-        connection.deliver("t", 1, "live-1");
-        connection.startReplay("t");
-        connection.deliver("t", 2, "live-2-held");
-        connection.replay("replayed-2");
-        connection.replay("replayed-3");
-        connection.endReplay("t", 3);
-        connection.deliver("t", 3, "live-3-duplicate");
-        connection.deliver("t", 4, "live-4");
-        connection.deliver("other", 1, "not-followed");
-        assertEquals(List.of("live-1", "replayed-2", "replayed-3", "live-4"), socket.sent);
+    void everyFailureIsCountedByItsCode() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        connection.fail(ErrorCode.INVALID_FRAME, "bad", "corr");
+        connection.fail(ErrorCode.SLOW_CONSUMER, null, null);
+        assertEquals(List.of(ErrorCode.INVALID_FRAME, ErrorCode.SLOW_CONSUMER), counted);
+    }
+
+    @Test
+    void aSlowConsumerIsClosedWithoutAFrame() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        connection.fail(ErrorCode.SLOW_CONSUMER, null, null);
+        assertEquals(List.of(), socket.sent);
+        assertEquals(1008, socket.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void theOutboxIsBoundedInBytesToo() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        socket.holdSends = true;
+        assertTrue(connection.offer("x".repeat(600)));
+        assertEquals(false, connection.offer("y".repeat(600)), "1,200 characters do not fit in 1,000");
+        assertEquals(1008, socket.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void framesHeldBeforeReadyAreBoundedInBytes() {
+        connection.moveTo(ConnectionState.ACCEPTED);
+        connection.receive("a".repeat(900), text -> { });
+        var refused = assertThrows(dev.agentwire.protocol.GatewayException.class,
+                () -> connection.receive("b".repeat(200), text -> { }));
+        assertEquals(ErrorCode.RATE_LIMITED, refused.code());
     }
 
     @Test
@@ -152,15 +179,15 @@ class ConnectionTest {
         connection.moveTo(ConnectionState.ACCEPTED);
         socket.goneUnderneath = true;
         ErrorCode code = ErrorCode.AUTH_EXPIRED;
-        connection.reject(ServerFrame.ErrorFrame.of(code, code.message(), "corr", List.of()), code);
+        connection.fail(code, code.message(), "corr");
         assertEquals(ConnectionState.CLOSING, connection.state());
         connection.ping(); // the heartbeat must not fail on it either
     }
 
     @Test
-    void aBugCutsOffAtOnceWith1011() {
+    void aBugClosesWith1011AfterItsFrame() {
         connection.moveTo(ConnectionState.ACCEPTED);
-        connection.cutOff(ErrorCode.INTERNAL_ERROR);
+        connection.fail(ErrorCode.INTERNAL_ERROR, null, "corr");
         assertEquals(1011, socket.closedWith.getCloseCode().getCode());
         assertEquals(ConnectionState.FAILED, connection.state());
     }

@@ -1,4 +1,4 @@
-package dev.agentwire.chat.boundary;
+package dev.agentwire.chat.control;
 
 import jakarta.interceptor.InterceptorBinding;
 import java.lang.annotation.ElementType;

@@ -1,7 +1,6 @@
-package dev.agentwire.chat.boundary;
+package dev.agentwire.chat.control;
 
 import dev.agentwire.kernel.Ids;
-import dev.agentwire.chat.control.ChatSessions;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
@@ -70,12 +69,10 @@ public class ErrorFrameInterceptor {
             metrics.internalError();
             LOG.log(Level.SEVERE, "Internal error [" + correlationId + "] on " + describe(connection), e);
         }
-        metrics.errorFrame(code.name());
-        connection.reject(ServerFrame.ErrorFrame.of(code, message, correlationId, problems), code);
+        connection.fail(code, message, correlationId, problems);
         if ((code == ErrorCode.INVALID_FRAME || code == ErrorCode.VALIDATION_FAILED) && !connection.toleratesInvalidFrame()) {
             ErrorCode limit = ErrorCode.TOO_MANY_INVALID_FRAMES;
-            metrics.errorFrame(limit.name());
-            connection.reject(ServerFrame.ErrorFrame.of(limit, limit.message(), correlationId, List.of()), limit);
+            connection.fail(limit, limit.message(), correlationId);
         }
     }
 

@@ -1,0 +1,58 @@
+package dev.agentwire.streams.control;
+
+import dev.agentwire.kernel.Ids;
+import dev.agentwire.kernel.RunOutcome;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.threads.control.EventLog;
+import dev.agentwire.threads.entity.AgentRun;
+import jakarta.annotation.PostConstruct;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Ends the runs the last process left open, stopped or crashed mid-run or between a message's
+ * ack and its run's start, with agent_error RUN_INTERRUPTED, so every acknowledged message has
+ * a run that ended and a client resuming the thread learns how. Assumes a single agentwire node
+ * per database: another node's runs in flight would look unfinished too.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrations")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class RunRecovery {
+
+    private static final Logger LOG = Logger.getLogger(RunRecovery.class.getName());
+    static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    EventLog log;
+
+    @Inject
+    ThreadStreams streams;
+
+    @PostConstruct
+    void endInterruptedRuns() {
+        List<AgentRun> unfinished = log.unfinishedRuns();
+        ErrorCode code = ErrorCode.RUN_INTERRUPTED;
+        for (AgentRun run : unfinished) {
+            String correlationId = Ids.newId();
+            streams.endAbandoned(run.threadId(), run.id(), (runId, threadId, seq, at) -> new ServerFrame.AgentError(runId,
+                    threadId, seq, at, code.name(), code.message(), code.retryable(), correlationId), RunOutcome.INTERRUPTED);
+        }
+        if (!unfinished.isEmpty()) {
+            LOG.info(() -> "Ending " + unfinished.size() + " runs interrupted by the last stop");
+            // before the first client can resume: it then sees how each run ended
+            if (!streams.awaitStored(STORE_TIMEOUT)) {
+                LOG.warning(() -> "The closing events of interrupted runs are not stored yet; they will be when the database takes them");
+            }
+        }
+    }
+}
