@@ -161,6 +161,28 @@ class OpenAiBackendIT {
 
     @Test
     @Order(6)
+    void cancelledRunsAreNoBackendFailures() {
+        try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("cancelling-user"))) {
+            for (int i = 0; i < 21; i++) { // more than the breaker's window, every one cut off mid-stream
+                client.chat("be slow");
+                client.expect("ack");
+                String runId = client.expect("agent_started").getString("run_id");
+                client.expect("agent_thinking");
+                client.expect("agent_message_delta"); // the model is streaming
+                client.send("{\"type\":\"cancel\",\"run_id\":\"" + runId + "\"}");
+                List<JsonObject> rest = client.until(f -> f.getString("type").startsWith("agent_completed")
+                        || f.getString("type").equals("agent_error"));
+                assertEquals("cancelled", rest.get(rest.size() - 1).getString("status", ""), rest.toString());
+            }
+            client.chat("say hello");
+            client.expect("ack");
+            List<JsonObject> run = client.run();
+            assertEquals("Hello there", run.get(run.size() - 1).getString("text", ""), "the breaker did not open: " + run);
+        }
+    }
+
+    @Test
+    @Order(7)
     void aShareOfFailingCallsDoesNotOpenTheCircuit() throws Exception {
         int completed = 0;
         List<String> failures = new ArrayList<>();
@@ -189,7 +211,7 @@ class OpenAiBackendIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aFailingBackendOpensTheCircuitReadinessStaysUpAndAProbeClosesItWithoutAChat() throws Exception {
         String token = TestTokens.valid("model-user");
         down = true;
@@ -244,7 +266,7 @@ class OpenAiBackendIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void rateLimitedCallsEndWithTheBackendsWaitAndDoNotOpenTheCircuit() throws Exception {
         try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("model-user"))) {
             for (int i = 0; i < 25; i++) { // more than the breaker's window, all refused by the backend
@@ -273,7 +295,7 @@ class OpenAiBackendIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void modelServerGoneEndsRunsAsUnavailableReadinessStaysUpAndTheSessionStays() throws Exception {
         model.stop(0);
         double before = payara.server().metric("agentwire_agent_unavailable_total", null);
