@@ -110,7 +110,18 @@ public sealed interface ServerFrame {
                           String text, String status) implements RunEvent {
     }
 
+    /**
+     * A run that ended without an answer. {@code retryAfter}, in whole seconds, is present when the
+     * backend said how long to wait (a model server's 429); null is left out of the frame.
+     */
     record AgentError(String runId, String threadId, long seq, Instant timestamp,
-                      String code, String message, boolean retryable, String correlationId) implements RunEvent {
+                      String code, String message, boolean retryable, String correlationId,
+                      Long retryAfter) implements RunEvent {
+
+        /** An agent_error without a wait. */
+        public AgentError(String runId, String threadId, long seq, Instant timestamp,
+                          String code, String message, boolean retryable, String correlationId) {
+            this(runId, threadId, seq, timestamp, code, message, retryable, correlationId, null);
+        }
     }
 }

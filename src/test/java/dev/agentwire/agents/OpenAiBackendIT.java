@@ -1,6 +1,7 @@
 package dev.agentwire.agents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -13,12 +14,18 @@ import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,7 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * agentwire with the OpenAI-compatible backend, against a model server in this test that speaks
  * the streaming format (server-sent events, data: chunks, [DONE]): text, a tool call, a
- * malformed chunk, a stream too slow for the timeout, and a backend that is down.
+ * malformed chunk, a stream too slow for the timeout; then a backend that fails some calls, one
+ * that fails all of them and recovers, one that rate-limits, and one that is gone. The circuit
+ * breaker keeps its production window (20 calls, half failing); its delay and the probe's
+ * interval are short here to keep the test quick.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenAiBackendIT {
@@ -41,17 +51,26 @@ class OpenAiBackendIT {
     static HttpServer model;
     static PayaraProcess payara;
     static final List<JsonObject> requests = new CopyOnWriteArrayList<>();
+    static final AtomicInteger chatCalls = new AtomicInteger();
+    static final AtomicInteger modelsCalls = new AtomicInteger();
+    /** When set, the model server fails every call: 500s and dropped connections, /models included. */
+    static volatile boolean down;
 
     @BeforeAll
     static void start() throws Exception {
         model = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         model.createContext("/v1/chat/completions", OpenAiBackendIT::answer);
+        model.createContext("/v1/models", OpenAiBackendIT::models);
+        model.setExecutor(Executors.newCachedThreadPool()); // a slow stream must not hold up the other calls
         model.start();
         payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(
                 "-Dagentwire.agent.backend=openai",
                 "-Dagentwire.openai.base-url=http://127.0.0.1:" + model.getAddress().getPort() + "/v1",
                 "-Dagentwire.openai.model=test-model",
-                "-Ddev.agentwire.agents.control.ModelClient/stream/Timeout/value=2000")).awaitReady();
+                "-Ddev.agentwire.agents.control.ModelCircuit/call/Timeout/value=2000",
+                "-Ddev.agentwire.agents.control.ModelCircuit/call/CircuitBreaker/delay=2000",
+                "-Dagentwire.openai.probe-interval-seconds=1",
+                "-Dagentwire.openai.retry-after-seconds=3")).awaitReady();
     }
 
     @AfterAll
@@ -143,7 +162,144 @@ class OpenAiBackendIT {
 
     @Test
     @Order(6)
-    void backendDownOpensTheCircuitReadinessGoesDownAndTheSessionStays() throws Exception {
+    void cancelledRunsAreNoBackendFailures() {
+        try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("cancelling-user"))) {
+            for (int i = 0; i < 21; i++) { // more than the breaker's window, every one cut off mid-stream
+                client.chat("be slow");
+                client.expect("ack");
+                String runId = client.expect("agent_started").getString("run_id");
+                client.expect("agent_thinking");
+                client.expect("agent_message_delta"); // the model is streaming
+                client.send("{\"type\":\"cancel\",\"run_id\":\"" + runId + "\"}");
+                List<JsonObject> rest = client.until(f -> f.getString("type").startsWith("agent_completed")
+                        || f.getString("type").equals("agent_error"));
+                assertEquals("cancelled", rest.get(rest.size() - 1).getString("status", ""), rest.toString());
+            }
+            client.chat("say hello");
+            client.expect("ack");
+            List<JsonObject> run = client.run();
+            assertEquals("Hello there", run.get(run.size() - 1).getString("text", ""), "the breaker did not open: " + run);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aShareOfFailingCallsDoesNotOpenTheCircuit() throws Exception {
+        int completed = 0;
+        List<String> failures = new ArrayList<>();
+        try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("model-user"))) {
+            for (int i = 0; i < 24; i++) {
+                // one call in four fails, as a busy backend's might: an HTTP 500 or a dropped connection
+                String text = i % 8 == 3 ? "fail with 500" : i % 8 == 7 ? "drop the connection" : "say hello";
+                client.chat(text);
+                client.expect("ack");
+                List<JsonObject> run = client.run();
+                JsonObject last = run.get(run.size() - 1);
+                if (last.getString("type").equals("agent_completed")) {
+                    completed++;
+                } else {
+                    assertEquals("AGENT_UNAVAILABLE", last.getString("code"), last.toString());
+                    assertTrue(last.getBoolean("retryable"));
+                    failures.add(last.getString("message"));
+                }
+            }
+        }
+        assertEquals(18, completed, failures.toString());
+        assertEquals(6, failures.size());
+        assertTrue(failures.stream().allMatch(m -> m.contains("cannot be reached")), failures.toString());
+        assertEquals(200, payara.readiness().statusCode());
+        assertEquals("closed", agentCheck().getJsonObject("data").getString("circuit"));
+    }
+
+    @Test
+    @Order(8)
+    void aFailingBackendOpensTheCircuitReadinessStaysUpAndAProbeClosesItWithoutAChat() throws Exception {
+        String token = TestTokens.valid("model-user");
+        down = true;
+        int runs = 0;
+        int callsWhenRefused = -1;
+        try (var client = ChatClient.ready(payara.server().chat(), token)) {
+            int callsSinceDown = 0;
+            while (runs < 30) {
+                int callsBefore = chatCalls.get();
+                client.chat("say hello");
+                client.expect("ack");
+                List<JsonObject> run = client.run();
+                runs++;
+                JsonObject error = run.get(run.size() - 1);
+                assertEquals("AGENT_UNAVAILABLE", error.getString("code"), error.toString());
+                assertTrue(error.getBoolean("retryable"));
+                assertEquals(200, payara.readiness().statusCode(), "history and sessions are still served");
+                if (error.getString("message").contains("not called for a while")) {
+                    callsWhenRefused = chatCalls.get() - callsBefore;
+                    break;
+                }
+                callsSinceDown += chatCalls.get() - callsBefore;
+            }
+            assertEquals(0, callsWhenRefused, "the open circuit refused the run without calling the model; runs: " + runs);
+            assertTrue(callsSinceDown <= 20, "opened within one window of calls: " + callsSinceDown);
+            client.send("{\"type\":\"ping\"}").expect("pong");
+        }
+        JsonObject check = agentCheck();
+        assertEquals("UP", check.getString("status"));
+        assertEquals("open", check.getJsonObject("data").getString("circuit"), check.toString());
+        assertEquals(200, payara.server().get("api/threads", token).statusCode());
+
+        // while the backend stays down, the probe finds it down and the circuit stays open
+        int probes = modelsCalls.get();
+        awaitTrue(() -> modelsCalls.get() > probes, "a probe reached the down backend");
+        assertEquals("open", agentCheck().getJsonObject("data").getString("circuit"));
+
+        down = false;
+        int chatsBefore = chatCalls.get();
+        awaitTrue(() -> "closed".equals(agentCheck().getJsonObject("data").getString("circuit")),
+                "the probe closes the circuit once the backend answers");
+        assertEquals(chatsBefore, chatCalls.get(), "no chat was needed to close it");
+        assertEquals("succeeded", agentCheck().getJsonObject("data").getString("last_call"));
+        assertEquals(200, payara.readiness().statusCode());
+
+        try (var client = ChatClient.ready(payara.server().chat(), token)) {
+            client.chat("say hello");
+            client.expect("ack");
+            List<JsonObject> run = client.run();
+            assertEquals("Hello there", run.get(run.size() - 1).getString("text"), run.toString());
+        }
+    }
+
+    @Test
+    @Order(9)
+    void rateLimitedCallsEndWithTheBackendsWaitAndDoNotOpenTheCircuit() throws Exception {
+        try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("model-user"))) {
+            for (int i = 0; i < 25; i++) { // more than the breaker's window, all refused by the backend
+                client.chat("rate limit me");
+                client.expect("ack");
+                List<JsonObject> run = client.run();
+                JsonObject error = run.get(run.size() - 1);
+                assertEquals("AGENT_UNAVAILABLE", error.getString("code"), error.toString());
+                assertTrue(error.getBoolean("retryable"));
+                assertEquals("The model backend is busy; retry in 7 s.", error.getString("message"));
+                assertEquals(7, error.getJsonNumber("retry_after").longValue());
+            }
+            client.chat("rate limit me without a wait");
+            client.expect("ack");
+            List<JsonObject> unnamed = client.run();
+            assertEquals(3, unnamed.get(unnamed.size() - 1).getJsonNumber("retry_after").longValue());
+            assertEquals("The model backend is busy; retry in 3 s.", unnamed.get(unnamed.size() - 1).getString("message"),
+                    "the configured default when the backend names no wait");
+
+            JsonObject data = agentCheck().getJsonObject("data");
+            assertEquals("closed", data.getString("circuit"));
+            assertEquals("rate_limited", data.getString("last_call"));
+            client.chat("say hello");
+            client.expect("ack");
+            List<JsonObject> run = client.run();
+            assertEquals("agent_completed", run.get(run.size() - 1).getString("type"), "the breaker did not open: " + run);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void modelServerGoneEndsRunsAsUnavailableReadinessStaysUpAndTheSessionStays() throws Exception {
         model.stop(0);
         double before = payara.server().metric("agentwire_agent_unavailable_total", null);
         try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("model-user"))) {
@@ -154,28 +310,84 @@ class OpenAiBackendIT {
                 JsonObject error = run.get(run.size() - 1);
                 assertEquals("AGENT_UNAVAILABLE", error.getString("code"));
                 assertTrue(error.getBoolean("retryable"));
+                assertEquals("The model backend cannot be reached; retry in a while.", error.getString("message"));
+                assertFalse(error.containsKey("retry_after"));
             }
-            List<JsonObject> last = client.chat("anyone there?").run();
-            assertTrue(last.get(last.size() - 1).getString("message").contains("unavailable"), last.toString());
             client.send("{\"type\":\"ping\"}").expect("pong");
         }
-        assertEquals(503, payara.readiness().statusCode());
-        assertTrue(payara.readiness().body().contains("\"agentwire-agent\",\"status\":\"DOWN\""), payara.readiness().body());
-        assertEquals(before + 4, payara.server().metric("agentwire_agent_unavailable_total", null));
+        assertEquals(200, payara.readiness().statusCode(), payara.readiness().body());
+        JsonObject check = agentCheck();
+        assertEquals("UP", check.getString("status"));
+        assertTrue(check.getJsonObject("data").containsKey("last_failure"), check.toString());
+        assertEquals(before + 3, payara.server().metric("agentwire_agent_unavailable_total", null));
         assertTrue(payara.server().get("metrics?scope=base").statusCode() < 500);
+    }
+
+    /** The agentwire-agent check of /health/ready. */
+    private static JsonObject agentCheck() {
+        try {
+            JsonObject health = Json.createReader(new StringReader(payara.readiness().body())).readObject();
+            return health.getJsonArray("checks").getValuesAs(JsonObject.class).stream()
+                    .filter(c -> c.getString("name").equals("agentwire-agent")).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 20 s: " + what + "; agent check: " + agentCheck());
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static List<String> types(List<JsonObject> run) {
         return run.stream().map(e -> e.getString("type")).toList();
     }
 
-    /** The fake model: picks a behaviour from the last user message. */
+    /** The probe's endpoint: the model list, unless the server is down. */
+    private static void models(HttpExchange exchange) throws IOException {
+        modelsCalls.incrementAndGet();
+        exchange.getRequestBody().readAllBytes();
+        if (down) {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+            return;
+        }
+        byte[] body = "{\"object\":\"list\",\"data\":[{\"id\":\"test-model\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** The fake model: picks a behaviour from the last user message, or fails every call while down. */
     private static void answer(HttpExchange exchange) throws IOException {
+        int call = chatCalls.incrementAndGet();
         JsonObject request = Json.createReader(new StringReader(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))).readObject();
         requests.add(request);
         List<JsonObject> messages = request.getJsonArray("messages").getValuesAs(JsonObject.class);
         String last = messages.stream().filter(m -> m.getString("role").equals("user")).reduce((a, b) -> b).orElseThrow().getString("content");
         boolean toolAnswered = messages.get(messages.size() - 1).getString("role").equals("tool");
+        if (last.contains("fail with 500") || (down && call % 2 == 0)) {
+            fail(exchange, 500, null);
+            return;
+        }
+        if (last.contains("drop the connection") || down) {
+            exchange.close(); // before any response: the server closes the connection
+            return;
+        }
+        if (last.contains("rate limit me")) {
+            fail(exchange, 429, last.contains("without a wait") ? null : "7");
+            return;
+        }
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -203,6 +415,19 @@ class OpenAiBackendIT {
             }
         } catch (IOException closedByClient) {
             // the gateway gave up on a slow stream
+        }
+    }
+
+    /** An error answer with an OpenAI-style JSON body, and a Retry-After header when given. */
+    private static void fail(HttpExchange exchange, int status, String retryAfter) throws IOException {
+        byte[] body = ("{\"error\":{\"message\":\"test failure " + status + "\",\"type\":\"server_error\"}}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().add("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

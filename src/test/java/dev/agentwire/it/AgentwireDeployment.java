@@ -9,8 +9,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * The one deployment every *IT shares, so Payara Micro starts once per run: the WAR that
- * {@code mvn package} built, plus two test-only beans that let tests provoke a bug in a frame
- * handler and a failing agent.
+ * {@code mvn package} built, plus test-only classes that let tests provoke a bug in a frame
+ * handler, a failing agent, and REST errors the API itself cannot produce.
  */
 @ArquillianSuiteDeployment
 public class AgentwireDeployment {
@@ -19,6 +19,6 @@ public class AgentwireDeployment {
     public static WebArchive agentwire() {
         File war = new File(System.getProperty("agentwire.war", "target/agentwire.war"));
         return ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war).as(WebArchive.class)
-                .addClasses(FaultyChatHandler.class, FaultyAgent.class);
+                .addClasses(FaultyChatHandler.class, FaultyAgent.class, FaultyResource.class, FaultyResource.Note.class);
     }
 }

@@ -7,16 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.FaultyAgent;
+import dev.agentwire.it.FaultyResource;
 import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
-/** Messages are stored before they are acknowledged, once per client_msg_id, and only their owner sees them. */
+/**
+ * Messages are stored before they are acknowledged, once per client_msg_id, and only their owner
+ * sees them; every REST error is the same JSON body with the right status.
+ */
 class ThreadsIT extends SuiteServerTest {
 
     @Test
@@ -126,17 +137,69 @@ class ThreadsIT extends SuiteServerTest {
             intruder.send("{\"type\":\"resume\",\"thread_id\":\"" + threadId + "\",\"after_seq\":0}").expectError("THREAD_NOT_FOUND");
             intruder.send("{\"type\":\"ping\"}").expect("pong");
         }
-        assertEquals(404, status("api/threads/" + threadId + "/messages", intruderToken));
-        assertEquals(404, status("api/threads/" + threadId + "/events", intruderToken));
+        assertError(404, "THREAD_NOT_FOUND", server.get("api/threads/" + threadId + "/messages", intruderToken));
+        assertError(404, "THREAD_NOT_FOUND", server.get("api/threads/" + threadId + "/events", intruderToken));
+        assertError(404, "THREAD_NOT_FOUND", server.get("api/threads/no-such-thread/events", intruderToken));
         assertEquals(200, status("api/threads/" + threadId + "/messages", ownerToken));
         assertFalse(get("api/threads", intruderToken).toString().contains(threadId));
     }
 
     @Test
     void restNeedsAValidToken() {
-        assertEquals(401, status("api/threads", null));
-        assertEquals(401, status("api/threads", TestTokens.signedByStranger(TestTokens.claims("x").build())));
-        assertEquals(400, status("api/threads?limit=1000", TestTokens.valid("x")));
+        JsonObject missing = assertJson(401, server.get("api/threads", null));
+        assertEquals("AUTH_MISSING_TOKEN", missing.getString("code"));
+        JsonObject stranger = assertJson(401, server.get("api/threads", TestTokens.signedByStranger(TestTokens.claims("x").build())));
+        assertTrue(stranger.getString("code").startsWith("AUTH_"), stranger.toString());
+    }
+
+    @Test
+    void aParameterThatIsNotANumberIsAValidationErrorNamingIt() {
+        JsonObject error = assertError(400, "VALIDATION_FAILED", server.get("api/threads?limit=abc", TestTokens.valid("x")));
+        assertEquals("limit", error.getJsonArray("problems").getJsonObject(0).getString("field"), error.toString());
+        assertEquals("limit must be a whole number.", error.getJsonArray("problems").getJsonObject(0).getString("message"));
+        assertFalse(error.getBoolean("retryable"));
+
+        JsonObject events = assertError(400, "VALIDATION_FAILED", server.get("api/threads/any/events?after_seq=x1", TestTokens.valid("x")));
+        assertEquals("after_seq", events.getJsonArray("problems").getJsonObject(0).getString("field"), events.toString());
+    }
+
+    @Test
+    void aParameterOutOfRangeIsAValidationErrorNamingIt() {
+        JsonObject error = assertError(400, "VALIDATION_FAILED", server.get("api/threads?limit=1000", TestTokens.valid("x")));
+        JsonObject problem = error.getJsonArray("problems").getJsonObject(0);
+        assertEquals("limit", problem.getString("field"), error.toString());
+        assertTrue(problem.getString("message").startsWith("limit must be"), problem.toString());
+        JsonObject negative = assertError(400, "VALIDATION_FAILED", server.get("api/threads?offset=-1", TestTokens.valid("x")));
+        assertEquals("offset", negative.getJsonArray("problems").getJsonObject(0).getString("field"), negative.toString());
+    }
+
+    @Test
+    void everyOtherRestErrorIsTheSameJsonBody() {
+        String token = TestTokens.valid("x");
+        assertError(404, "NOT_FOUND", server.get("api/no-such-resource", token));
+        assertError(404, "NOT_FOUND", server.get("api/threads/t1/no-such-part", token));
+
+        HttpResponse<String> delete = send(request("api/threads", token).DELETE());
+        assertError(405, "METHOD_NOT_ALLOWED", delete);
+        assertTrue(delete.headers().firstValue("Allow").orElse("").contains("GET"), delete.headers().map().toString());
+
+        assertError(415, "UNSUPPORTED_MEDIA_TYPE", send(request("api/dev/tokens", null)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"x\"}"))));
+        assertError(406, "NOT_ACCEPTABLE", send(request("api/threads", token).header("Accept", "text/html").GET()));
+
+        assertError(400, "INVALID_REQUEST", send(request("api/test/faults/notes", null)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\": oops"))));
+    }
+
+    @Test
+    void aBugIsA500WithACorrelationIdAndNoExceptionText() {
+        double before = server.metric("agentwire_internal_errors_total", null);
+        HttpResponse<String> response = server.get("api/test/faults/bug", null);
+        JsonObject error = assertError(500, "INTERNAL_ERROR", response);
+        assertTrue(error.getBoolean("retryable"));
+        assertFalse(response.body().contains(FaultyResource.SECRET), response.body());
+        assertFalse(response.body().contains("IllegalStateException"), response.body());
+        assertEquals(before + 1, server.metric("agentwire_internal_errors_total", null));
     }
 
     @Test
@@ -159,6 +222,42 @@ class ThreadsIT extends SuiteServerTest {
     void openApiDescribesTheRestApi() {
         String document = server.get("openapi").body();
         assertTrue(document.contains("/api/threads/{id}/events"), document);
+    }
+
+    /** A JSON error body with this status and code, as every REST error has; returns it. */
+    private static JsonObject assertError(int status, String code, HttpResponse<String> response) {
+        JsonObject error = assertJson(status, response);
+        assertEquals(code, error.getString("code"), error.toString());
+        assertFalse(error.getString("message").isBlank());
+        assertFalse(error.getString("correlation_id").isBlank());
+        assertTrue(error.containsKey("retryable"), error.toString());
+        return error;
+    }
+
+    private static JsonObject assertJson(int status, HttpResponse<String> response) {
+        assertEquals(status, response.statusCode(), response.body());
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        assertTrue(type.startsWith("application/json"), "Content-Type " + type + ": " + response.body());
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.http().resolve(path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request;
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonObject get(String path, String token) {

@@ -1,13 +1,20 @@
 package dev.agentwire.agents.boundary;
 
+import dev.agentwire.agents.control.Agent;
 import dev.agentwire.agents.control.AgentBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when the configured agent can take runs: for a model backend, not after a failed call or while its circuit is open. */
+/**
+ * Ready when the node can serve the configured agent's runs. A model server that fails does not
+ * make the node unready: sessions and history are still served, runs end with a retryable
+ * AGENT_UNAVAILABLE, and a load balancer that took the node out would never send the chat that
+ * shows the backend is back. The backend's state is in the data (circuit, last call) instead.
+ */
 @Readiness
 @ApplicationScoped
 public class AgentReadiness implements HealthCheck {
@@ -17,9 +24,19 @@ public class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("agentwire-agent")
-                .status(backend.agent().isAvailable())
-                .withData("backend", backend.agent().name())
-                .build();
+        Agent agent = backend.agent();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("agentwire-agent")
+                .status(agent.isAvailable())
+                .withData("backend", agent.name());
+        agent.healthData().forEach((key, value) -> {
+            if (value instanceof Long number) {
+                response.withData(key, number);
+            } else if (value instanceof Boolean flag) {
+                response.withData(key, flag);
+            } else {
+                response.withData(key, String.valueOf(value));
+            }
+        });
+        return response.build();
     }
 }

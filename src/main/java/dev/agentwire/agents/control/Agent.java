@@ -1,6 +1,7 @@
 package dev.agentwire.agents.control;
 
 import java.util.List;
+import java.util.Map;
 
 /** Something that answers a chat message, reporting what it does through {@link RunEvents}. */
 public interface Agent {
@@ -27,6 +28,15 @@ public interface Agent {
         return true;
     }
 
-    /** Whether the agent can take runs now; shown by readiness. */
+    /**
+     * Whether the node can serve this agent's runs at all; shown by readiness. A backend that
+     * fails for a while does not count: its runs end with a retryable AGENT_UNAVAILABLE, and
+     * {@link #healthData()} says what is wrong.
+     */
     boolean isAvailable();
+
+    /** What readiness shows about the agent's backend besides its name: String, Long or Boolean values. */
+    default Map<String, Object> healthData() {
+        return Map.of();
+    }
 }

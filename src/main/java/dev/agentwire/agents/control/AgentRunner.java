@@ -159,7 +159,8 @@ public class AgentRunner {
             metrics.agentUnavailable();
             LOG.log(Level.WARNING, "Agent unavailable for run " + run.runId() + " [" + correlationId + "]: "
                     + unavailable.getMessage());
-            events.failedEnd(ErrorCode.AGENT_UNAVAILABLE, unavailable.getMessage(), correlationId, RunOutcome.UNAVAILABLE);
+            events.failedEnd(ErrorCode.AGENT_UNAVAILABLE, unavailable.getMessage(), correlationId,
+                    unavailable.retryAfter().map(Duration::toSeconds).orElse(null), RunOutcome.UNAVAILABLE);
             return RunOutcome.UNAVAILABLE;
         }
         LOG.log(Level.WARNING, "Agent run " + run.runId() + " of user " + run.userId()

@@ -1,6 +1,9 @@
 package dev.agentwire.agents.control;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -15,33 +18,48 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
- * Streams one chat completion from an OpenAI-compatible server ({@code POST /chat/completions}
- * with {@code stream: true}: OpenAI, vLLM, Ollama, llama.cpp). Server-sent events are read
- * line by line with the JDK's HttpClient: the format is a few lines of {@code data:} JSON, and
- * the SDKs that parse it bring an HTTP stack and a JSON library of their own.
+ * Talks to an OpenAI-compatible server: streams chat completions ({@code POST /chat/completions}
+ * with {@code stream: true}: OpenAI, vLLM, Ollama, llama.cpp) and probes it
+ * ({@code GET /models}). Server-sent events are read line by line with the JDK's HttpClient: the
+ * format is a few lines of {@code data:} JSON, and the SDKs that parse it bring an HTTP stack and
+ * a JSON library of their own.
  *
- * <p>Fault tolerance is MicroProfile's: a timeout on the whole stream and a circuit breaker that
- * stops calling a backend that keeps failing. Both are configurable through MicroProfile Config
- * (for example {@code dev.agentwire.agents.control.ModelClient/stream/Timeout/value}).
+ * <p>Every exchange passes through {@link ModelCircuit} (MicroProfile Fault Tolerance: a timeout
+ * and one circuit breaker) and its outcome is recorded for /health. After a failure, and while
+ * the breaker refuses calls, a probe runs every {@code agentwire.openai.probe-interval-seconds}
+ * until one gets through: refused probes cost nothing, and once the breaker lets calls by again
+ * the probe's success closes it, so the node recovers without waiting for a user's chat.
  */
 @ApplicationScoped
 public class ModelClient {
 
     private static final Logger LOG = Logger.getLogger(ModelClient.class.getName());
+    /** The longest wait passed on from a Retry-After header; a longer one is cut to this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     /** A tool call the model asked for; arguments are the JSON text the model produced. */
     public record ToolCall(String id, String name, String arguments) {
@@ -58,6 +76,24 @@ public class ModelClient {
         }
     }
 
+    /**
+     * The backend answered 429: it is alive but wants fewer requests. Not a circuit-breaker
+     * failure, so one busy moment does not cut every user off; the run tells its client to wait.
+     */
+    public static class RateLimitedException extends ModelException {
+        private final Duration retryAfter;
+
+        public RateLimitedException(Duration retryAfter) {
+            super("the model backend answered HTTP 429, retry after " + retryAfter.toSeconds() + " s");
+            this.retryAfter = retryAfter;
+        }
+
+        /** Whole seconds, from 1 s to {@link #MAX_RETRY_AFTER}. */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
     @Inject
     @ConfigProperty(name = "agentwire.openai.base-url", defaultValue = "http://localhost:11434/v1")
     String baseUrl;
@@ -70,42 +106,212 @@ public class ModelClient {
     @ConfigProperty(name = "agentwire.openai.connect-timeout-seconds", defaultValue = "5")
     int connectTimeoutSeconds;
 
+    @Inject
+    @ConfigProperty(name = "agentwire.openai.retry-after-seconds", defaultValue = "10")
+    int defaultRetryAfterSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.openai.probe-interval-seconds", defaultValue = "5")
+    int probeIntervalSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.openai.probe-timeout-seconds", defaultValue = "5")
+    int probeTimeoutSeconds;
+
+    @Inject
+    ModelCircuit circuit;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
     private HttpClient http;
+    private final ModelBackendStatus status = new ModelBackendStatus();
+    private final AtomicBoolean probePending = new AtomicBoolean();
+    private volatile Future<?> probe;
+    private volatile boolean stopped;
 
     @PostConstruct
     void connect() {
+        for (var key : List.of(Map.entry("agentwire.openai.connect-timeout-seconds", connectTimeoutSeconds),
+                Map.entry("agentwire.openai.retry-after-seconds", defaultRetryAfterSeconds),
+                Map.entry("agentwire.openai.probe-interval-seconds", probeIntervalSeconds),
+                Map.entry("agentwire.openai.probe-timeout-seconds", probeTimeoutSeconds))) {
+            if (key.getValue() < 1) {
+                throw new IllegalStateException(key.getKey() + " must be at least 1, but is " + key.getValue());
+            }
+        }
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(connectTimeoutSeconds)).build();
     }
 
+    @PreDestroy
+    void stopProbing() {
+        stopped = true;
+        Future<?> pending = probe;
+        if (pending != null) {
+            pending.cancel(true);
+        }
+    }
+
     public String endpoint() {
-        return baseUrl.replaceAll("/+$", "") + "/chat/completions";
+        return api() + "/chat/completions";
+    }
+
+    private String api() {
+        return baseUrl.replaceAll("/+$", "");
+    }
+
+    /** For /health: the breaker as last seen and the last call's outcome (see {@link ModelBackendStatus}). */
+    public Map<String, Object> healthData() {
+        return status.healthData();
     }
 
     /**
      * Posts the request and streams the answer, giving each piece of text to {@code onText} as
-     * it arrives. Malformed chunks are skipped and counted.
+     * it arrives. Malformed chunks are skipped and counted. Throws
+     * {@link RateLimitedException} for a 429, another {@link IOException} when the backend fails,
+     * and Fault Tolerance's exceptions for a timeout or an open circuit; a cancelled run's
+     * interrupt ends it with {@link RunEvents.RunCancelledException}.
      */
-    @Timeout(value = 60_000)
-    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.5, delay = 30_000, successThreshold = 1,
-            skipOn = RunEvents.RunCancelledException.class)
-    public Turn stream(JsonObject request, Consumer<String> onText) throws IOException, InterruptedException {
+    public Turn stream(JsonObject request, Consumer<String> onText) throws IOException {
+        return exchange(() -> streamOnce(request, onText));
+    }
+
+    /** Asks the model server for its models, through the breaker; the answer's body is not read. */
+    void probe() {
+        probePending.set(false);
+        if (stopped) {
+            return;
+        }
+        boolean wasOpen = status.circuitOpen();
+        try {
+            exchange(this::listModels);
+            if (wasOpen) {
+                LOG.info(() -> "The model backend answers again (" + api() + "/models); its circuit is closed");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "Model backend probe: " + status.lastCall().label());
+        }
+    }
+
+    /** Runs one exchange through the breaker and records how it ended. */
+    private <T> T exchange(ModelCircuit.Exchange<T> exchange) throws IOException {
+        ModelBackendStatus.Outcome outcome = ModelBackendStatus.Outcome.FAILED;
+        try {
+            T result = circuit.call(exchange);
+            outcome = ModelBackendStatus.Outcome.SUCCEEDED;
+            return result;
+        } catch (RateLimitedException e) {
+            outcome = ModelBackendStatus.Outcome.RATE_LIMITED;
+            throw e;
+        } catch (RunEvents.RunCancelledException e) {
+            outcome = ModelBackendStatus.Outcome.NONE; // says nothing about the backend
+            throw e;
+        } catch (CircuitBreakerOpenException e) {
+            outcome = ModelBackendStatus.Outcome.REFUSED;
+            throw e;
+        } catch (TimeoutException e) {
+            outcome = ModelBackendStatus.Outcome.TIMED_OUT;
+            throw e;
+        } finally {
+            if (outcome == ModelBackendStatus.Outcome.REFUSED && !status.circuitOpen()) {
+                LOG.warning(() -> "The model backend failed too often; its circuit is open, runs end with AGENT_UNAVAILABLE"
+                        + " and a probe checks it every " + probeIntervalSeconds + " s");
+            }
+            status.record(outcome, Instant.now());
+            if (outcome.callsForProbe()) {
+                probeLater();
+            }
+        }
+    }
+
+    /** Schedules one probe, unless one is pending already. */
+    private void probeLater() {
+        if (stopped || !probePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            probe = scheduler.schedule(this::probe, probeIntervalSeconds, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            probePending.set(false);
+        }
+    }
+
+    private Void listModels() throws IOException {
+        HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(api() + "/models"))
+                .timeout(Duration.ofSeconds(probeTimeoutSeconds))
+                .GET();
+        authorize(get);
+        try {
+            HttpResponse<Void> response = http.send(get.build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 429) {
+                throw new RateLimitedException(retryAfter(response.headers().firstValue("Retry-After"), Instant.now()));
+            }
+            if (response.statusCode() != 200) {
+                throw new ModelException("the model backend answered HTTP " + response.statusCode() + " to GET /models");
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunEvents.RunCancelledException();
+        }
+    }
+
+    private Turn streamOnce(JsonObject request, Consumer<String> onText) throws IOException {
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(endpoint()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString()));
-        apiKey.filter(key -> !key.isBlank()).ifPresent(key -> post.header("Authorization", "Bearer " + key));
+        authorize(post);
         var lines = new StreamedLines();
         CompletableFuture<HttpResponse<Void>> exchange = http.sendAsync(post.build(), lines);
         exchange.whenComplete((response, failure) -> lines.end(failure));
         try {
-            Turn turn = read(lines, onText);
-            if (lines.status != 200) {
-                throw new ModelException("the model backend answered HTTP " + lines.status);
+            int status = lines.status();
+            if (status == 429) {
+                throw new RateLimitedException(retryAfter(lines.retryAfter, Instant.now()));
             }
-            return turn;
+            if (status != 200) {
+                throw new ModelException("the model backend answered HTTP " + status);
+            }
+            return read(lines, onText);
+        } catch (InterruptedException e) {
+            // a cancelled run, or the Fault Tolerance timeout, which reports itself as a TimeoutException
+            Thread.currentThread().interrupt();
+            throw new RunEvents.RunCancelledException();
         } finally {
             exchange.cancel(true); // a cancelled or timed-out run stops the download too
         }
+    }
+
+    private void authorize(HttpRequest.Builder request) {
+        apiKey.filter(key -> !key.isBlank()).ifPresent(key -> request.header("Authorization", "Bearer " + key));
+    }
+
+    /**
+     * The wait a 429 asks for: Retry-After in seconds or as an HTTP date, rounded up to whole
+     * seconds and kept between 1 s and {@link #MAX_RETRY_AFTER}; the configured default when the
+     * header is missing or unreadable.
+     */
+    Duration retryAfter(Optional<String> header, Instant now) {
+        return retryAfter(header, now, Duration.ofSeconds(defaultRetryAfterSeconds));
+    }
+
+    static Duration retryAfter(Optional<String> header, Instant now, Duration fallback) {
+        Duration wait = fallback;
+        String value = header.map(String::strip).orElse("");
+        if (value.matches("[0-9]{1,10}")) {
+            wait = Duration.ofSeconds(Long.parseLong(value));
+        } else if (!value.isEmpty()) {
+            try {
+                Instant until = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                long millis = Duration.between(now, until).toMillis();
+                wait = Duration.ofSeconds(Math.floorDiv(millis + 999, 1000));
+            } catch (DateTimeParseException e) {
+                LOG.fine(() -> "unreadable Retry-After from the model backend; using the default");
+            }
+        }
+        long seconds = Math.max(1, Math.min(MAX_RETRY_AFTER.toSeconds(), wait.toSeconds()));
+        return Duration.ofSeconds(seconds);
     }
 
     /** Where the model's answer lines arrive; read with {@link #next()}, which an interrupt ends. */
@@ -122,12 +328,16 @@ public class ModelClient {
     private static final class StreamedLines implements HttpResponse.BodyHandler<Void>, Lines {
         private static final String END = new String("end");
         private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        private final CountDownLatch answered = new CountDownLatch(1);
         private volatile Throwable failure;
         private volatile int status;
+        private volatile Optional<String> retryAfter = Optional.empty();
 
         @Override
         public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
             status = info.statusCode();
+            retryAfter = info.headers().firstValue("Retry-After");
+            answered.countDown();
             return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
                 @Override
                 public void onSubscribe(Flow.Subscription subscription) {
@@ -156,6 +366,20 @@ public class ModelClient {
                 failure = error;
             }
             queue.add(END);
+            answered.countDown();
+        }
+
+        /** The HTTP status, once the response's head arrived; throws when the exchange failed before. */
+        int status() throws IOException, InterruptedException {
+            answered.await();
+            if (status == 0) {
+                throw failure();
+            }
+            return status;
+        }
+
+        private IOException failure() {
+            return failure instanceof IOException io ? io : new IOException("the model stream failed", failure);
         }
 
         @Override
@@ -164,7 +388,7 @@ public class ModelClient {
             if (line == END) {
                 queue.add(END);
                 if (failure != null) {
-                    throw failure instanceof IOException io ? io : new IOException("the model stream failed", failure);
+                    throw failure();
                 }
                 return null;
             }

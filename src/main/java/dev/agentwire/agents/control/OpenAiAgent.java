@@ -43,17 +43,24 @@ public class OpenAiAgent implements Agent {
             defaultValue = "You are a helpful assistant. Use the calculator tool for arithmetic.")
     String systemPrompt;
 
-    private volatile boolean lastCallFailed;
-
     @Override
     public String name() {
         return "openai:" + model;
     }
 
-    /** False after a failed call or while the circuit is open, until a call succeeds again. */
+    /**
+     * Always: a model server that fails does not stop this node from serving sessions and
+     * history, and each run it cannot answer ends with a retryable AGENT_UNAVAILABLE. Its state is
+     * in {@link #healthData()}.
+     */
     @Override
     public boolean isAvailable() {
-        return !lastCallFailed;
+        return true;
+    }
+
+    @Override
+    public Map<String, Object> healthData() {
+        return client.healthData();
     }
 
     @Override
@@ -89,23 +96,18 @@ public class OpenAiAgent implements Agent {
                 .add("tools", Json.createArrayBuilder().add(calculatorTool()))
                 .build();
         try {
-            ModelClient.Turn turn = client.stream(request, events::delta);
-            lastCallFailed = false;
-            return turn;
+            return client.stream(request, events::delta);
         } catch (RunEvents.RunCancelledException e) {
             throw e;
+        } catch (ModelClient.RateLimitedException e) {
+            throw new AgentUnavailableException("The model backend is busy; retry in " + e.retryAfter().toSeconds() + " s.",
+                    e, e.retryAfter());
         } catch (CircuitBreakerOpenException e) {
-            lastCallFailed = true;
-            throw new AgentUnavailableException("The model backend is unavailable; retry in a while.", e);
+            throw new AgentUnavailableException("The model backend has been failing, so it is not called for a while; retry later.", e);
         } catch (TimeoutException e) {
-            lastCallFailed = true;
             throw new AgentUnavailableException("The model backend did not answer in time; retry.", e);
         } catch (FaultToleranceException | IOException e) {
-            lastCallFailed = true;
             throw new AgentUnavailableException("The model backend cannot be reached; retry in a while.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunEvents.RunCancelledException();
         }
     }
 

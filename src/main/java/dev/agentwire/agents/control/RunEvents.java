@@ -91,8 +91,13 @@ public class RunEvents {
 
     /** Ends a failed run; called by the runner, not by agents. */
     void failedEnd(ErrorCode code, String message, String correlationId, RunOutcome outcome) {
+        failedEnd(code, message, correlationId, null, outcome);
+    }
+
+    /** Ends a failed run whose backend named a wait ({@code retryAfterSeconds}, or null). */
+    void failedEnd(ErrorCode code, String message, String correlationId, Long retryAfterSeconds, RunOutcome outcome) {
         end((runId, threadId, seq, at) -> new ServerFrame.AgentError(runId, threadId, seq, at,
-                code.name(), message, code.retryable(), correlationId), outcome);
+                code.name(), message, code.retryable(), correlationId, retryAfterSeconds), outcome);
     }
 
     /** Leaves the run without a closing event: the server stops, and recovery appends it at the next start. */

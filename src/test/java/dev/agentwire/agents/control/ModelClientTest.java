@@ -2,8 +2,11 @@ package dev.agentwire.agents.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Reading the OpenAI streaming format: text pieces, tool calls in pieces, malformed chunks, [DONE]. */
@@ -57,5 +60,21 @@ class ModelClientTest {
         assertEquals("Hello world", turn.text());
         assertEquals(3, turn.malformedChunks());
         assertEquals(List.of("Hello", " world"), pieces);
+    }
+
+    @Test
+    void retryAfterIsReadInSecondsOrAsAnHttpDateAndKeptWithinBounds() {
+        Instant now = Instant.parse("2026-12-01T10:00:00Z");
+        Duration fallback = Duration.ofSeconds(10);
+        assertEquals(Duration.ofSeconds(7), ModelClient.retryAfter(Optional.of(" 7 "), now, fallback));
+        assertEquals(Duration.ofSeconds(1), ModelClient.retryAfter(Optional.of("0"), now, fallback), "at least one second");
+        assertEquals(Duration.ofHours(1), ModelClient.retryAfter(Optional.of("999999"), now, fallback), "at most an hour");
+        assertEquals(Duration.ofSeconds(31), ModelClient.retryAfter(Optional.of("Tue, 01 Dec 2026 10:00:30 GMT"),
+                now.minusMillis(500), fallback), "an HTTP date, rounded up");
+        assertEquals(Duration.ofSeconds(1), ModelClient.retryAfter(Optional.of("Tue, 01 Dec 2026 09:00:00 GMT"), now, fallback),
+                "a date in the past");
+        assertEquals(fallback, ModelClient.retryAfter(Optional.empty(), now, fallback));
+        assertEquals(fallback, ModelClient.retryAfter(Optional.of("soon"), now, fallback));
+        assertEquals(fallback, ModelClient.retryAfter(Optional.of("-5"), now, fallback));
     }
 }
