@@ -23,15 +23,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A token issuer for development, so a newcomer can chat a minute after starting. Its signing
- * key is generated on first start under the data directory and never leaves it. It refuses to
- * start in the {@code prod} configuration profile, whatever the configuration says.
+ * key is generated on first start under the data directory and never leaves it.
+ *
+ * <p>Whether it runs is decided once, at start-up, so that it cannot run by accident next to a
+ * real identity provider: {@code agentwire.dev-issuer.enabled} decides when it is set in any
+ * configuration source; unset, the issuer runs only when no verification key is configured
+ * (no {@code mp.jwt.verify.publickey*} key) and the profile is not {@code prod}. The embedded
+ * {@code microprofile-config.properties} deliberately has no value for the key: one there would
+ * count as set. It refuses to start in the {@code prod} profile, whatever the configuration says.
  */
 @ApplicationScoped
 public class DevTokenIssuer {
@@ -40,9 +48,15 @@ public class DevTokenIssuer {
     static final String ISSUER = "agentwire-dev-issuer";
     static final String PRODUCTION_PROFILE = "prod";
 
+    static final String VERIFICATION_KEY_PREFIX = "mp.jwt.verify.publickey";
+
+    /** Set by an operator or a developer; unset means "decide from the rest of the configuration". */
     @Inject
-    @ConfigProperty(name = "agentwire.dev-issuer.enabled", defaultValue = "false")
-    boolean enabled;
+    @ConfigProperty(name = "agentwire.dev-issuer.enabled")
+    Optional<Boolean> enabledSetting;
+
+    @Inject
+    Config config;
 
     @Inject
     @ConfigProperty(name = "mp.config.profile")
@@ -60,10 +74,12 @@ public class DevTokenIssuer {
     @ConfigProperty(name = "agentwire.auth.required-role")
     Optional<String> requiredRole;
 
+    private boolean enabled;
     private RSAKey signingKey;
 
     @PostConstruct
     void start() {
+        enabled = decide(enabledSetting, verificationKeyConfigured(config), profile.filter(PRODUCTION_PROFILE::equals).isPresent());
         if (!enabled) {
             return;
         }
@@ -76,12 +92,47 @@ public class DevTokenIssuer {
             throw new IllegalStateException("agentwire.dev-issuer.token-lifetime-seconds must be at least 1");
         }
         signingKey = loadOrCreateKey(Path.of(dataDir, "dev-issuer", "signing-key.jwk"));
-        LOG.warning("The development token issuer is enabled: anyone who can reach POST /api/dev/tokens"
-                + " can get a token. Never enable it where real users connect.");
+    }
+
+    /**
+     * The switch: an explicit setting wins; without one the issuer runs only where nothing says
+     * a real identity provider is meant (no verification key) and never in production.
+     */
+    static boolean decide(Optional<Boolean> setting, boolean verificationKeyConfigured, boolean production) {
+        return setting.orElse(!verificationKeyConfigured && !production);
+    }
+
+    /**
+     * Whether any {@code mp.jwt.verify.publickey*} key has a value, from any source. The three
+     * keys of the specification are asked for by name, which also finds their environment
+     * variables; every other property name is compared in its environment-variable spelling
+     * too ({@code MP_JWT_VERIFY_PUBLICKEY_LOCATION}), so no spelling slips through.
+     */
+    static boolean verificationKeyConfigured(Config config) {
+        for (String key : List.of(VERIFICATION_KEY_PREFIX, VERIFICATION_KEY_PREFIX + ".location", VERIFICATION_KEY_PREFIX + ".algorithm")) {
+            if (config.getOptionalValue(key, String.class).filter(value -> !value.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        for (String name : config.getPropertyNames()) {
+            if (namesAVerificationKey(name) && config.getOptionalValue(name, String.class).filter(value -> !value.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean namesAVerificationKey(String propertyName) {
+        return propertyName.replace('_', '.').toLowerCase(Locale.ROOT).startsWith(VERIFICATION_KEY_PREFIX);
     }
 
     public boolean isEnabled() {
         return enabled;
+    }
+
+    /** Whether it was switched on by {@code agentwire.dev-issuer.enabled}, rather than by the absence of a key. */
+    public boolean isExplicitlyEnabled() {
+        return enabled && enabledSetting.isPresent();
     }
 
     public String issuer() {

@@ -1,0 +1,85 @@
+package dev.agentwire.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
+import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.PayaraProcess;
+import dev.agentwire.it.Server;
+import dev.agentwire.it.TestTokens;
+import jakarta.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server configured for a real identity provider the way an operator does it, with nothing
+ * said about the development issuer: its key given as a {@code file:} URL, the default
+ * profile. One Payara Micro for all the tests here.
+ */
+class IdentityProviderIT {
+
+    @TempDir
+    static Path workDir;
+
+    private static PayaraProcess payara;
+    private static Server server;
+    private static RSAKey leftoverDevKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // the development issuer's key of an earlier run with the issuer on, still in the data directory
+        leftoverDevKey = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+        Files.createDirectories(workDir.resolve("data/dev-issuer"));
+        Files.writeString(workDir.resolve("data/dev-issuer/signing-key.jwk"), leftoverDevKey.toJSONString());
+        Path keys = Path.of(System.getProperty("agentwire.basedir"), "src/test/resources/keys/test-verification-keys.jwks.json");
+        payara = PayaraProcess.start(workDir, Map.of(),
+                "-Dmp.jwt.verify.publickey.location=" + keys.toUri(),
+                "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER,
+                "-Dagentwire.auth.required-role=" + TestTokens.ROLE);
+        payara.awaitReady(); // after the assignment, so @AfterAll stops a server that did not get ready
+        server = payara.server();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (payara != null) {
+            payara.close();
+        }
+    }
+
+    @Test
+    void theKeyIsReadFromAFileUrl() {
+        try (var client = ChatClient.withHeader(server.chat(), TestTokens.valid("real-user"))) {
+            assertEquals("real-user", client.expect("ready").getString("user_id"));
+        }
+    }
+
+    @Test
+    void theDevelopmentIssuerIsOffWithoutBeingAskedFor() throws Exception {
+        assertEquals(404, server.postForm("api/dev/tokens", "user=alice").statusCode());
+    }
+
+    @Test
+    void aTokenOfTheDevelopmentIssuerIsRefused() throws Exception {
+        var claims = TestTokens.claims("alice").issuer("agentwire-dev-issuer").build();
+        var forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(leftoverDevKey.getKeyID()).build(), claims);
+        forged.sign(new RSASSASigner(leftoverDevKey));
+        try (var client = ChatClient.withHeader(server.chat(), forged.serialize())) {
+            JsonObject error = client.expectError("AUTH_WRONG_ISSUER");
+            assertEquals(4401, error.getInt("close_code"));
+            assertEquals(4401, client.awaitClose().code());
+        }
+        assertEquals(401, server.get("api/threads", forged.serialize()).statusCode());
+    }
+}
