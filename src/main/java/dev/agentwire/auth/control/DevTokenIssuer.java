@@ -15,6 +15,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +56,10 @@ public class DevTokenIssuer {
     @Inject
     @ConfigProperty(name = "agentwire.dev-issuer.enabled")
     Optional<Boolean> enabledSetting;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.dev-issuer.allow-remote", defaultValue = "false")
+    boolean allowRemote;
 
     @Inject
     Config config;
@@ -133,6 +139,41 @@ public class DevTokenIssuer {
     /** Whether it was switched on by {@code agentwire.dev-issuer.enabled}, rather than by the absence of a key. */
     public boolean isExplicitlyEnabled() {
         return enabled && enabledSetting.isPresent();
+    }
+
+    /** Whether requests from other machines may get tokens ({@code agentwire.dev-issuer.allow-remote}). */
+    public boolean allowsRemote() {
+        return allowRemote;
+    }
+
+    /**
+     * Whether a request from this remote address may get a token. Without
+     * {@code allow-remote} only loopback addresses may, and a request that names a forwarded
+     * client (a reverse proxy on this machine) counts as remote whatever its address.
+     */
+    public boolean mayServe(String remoteAddress, boolean forwarded) {
+        return allowRemote || (!forwarded && isLoopbackLiteral(remoteAddress));
+    }
+
+    /**
+     * Whether the text is a literal IPv4 or IPv6 loopback address. Only literals are parsed, so
+     * this never asks DNS; a host name is not loopback.
+     */
+    static boolean isLoopbackLiteral(String address) {
+        if (address == null || address.isBlank()) {
+            return false;
+        }
+        String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        boolean ipv4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean ipv6 = literal.contains(":"); // no host name has one; InetAddress parses it as a literal or fails
+        if (!ipv4 && !ipv6) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public String issuer() {

@@ -33,4 +33,33 @@ class DevTokenIssuerTest {
             assertFalse(DevTokenIssuer.namesAVerificationKey(name), name);
         }
     }
+
+    @Test
+    void onlyLiteralLoopbackAddressesAreLoopback() {
+        for (String address : List.of("127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "0:0:0:0:0:0:0:1", "[::1]", "::ffff:127.0.0.1")) {
+            assertTrue(DevTokenIssuer.isLoopbackLiteral(address), address);
+        }
+        for (String address : List.of("10.0.0.1", "192.168.1.20", "0.0.0.0", "203.0.113.9", "fe80::1", "2001:db8::1", "::",
+                "localhost", "example.org", "127.0.0.1.example.org", "", " ")) {
+            assertFalse(DevTokenIssuer.isLoopbackLiteral(address), address);
+        }
+        assertFalse(DevTokenIssuer.isLoopbackLiteral(null));
+    }
+
+    @Test
+    void withoutAllowRemoteOnlyDirectLoopbackRequestsAreServed() {
+        var issuer = new DevTokenIssuer();
+        issuer.allowRemote = false;
+        assertTrue(issuer.mayServe("127.0.0.1", false));
+        assertFalse(issuer.mayServe("192.168.1.20", false), "another machine");
+        assertFalse(issuer.mayServe("127.0.0.1", true), "through a reverse proxy on this machine");
+    }
+
+    @Test
+    void allowRemoteServesEveryAddress() {
+        var issuer = new DevTokenIssuer();
+        issuer.allowRemote = true;
+        assertTrue(issuer.mayServe("192.168.1.20", false));
+        assertTrue(issuer.mayServe("127.0.0.1", true));
+    }
 }
