@@ -3,7 +3,9 @@ package dev.agentwire.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.SuiteServerTest;
+import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -73,6 +75,21 @@ class DevTokensIT extends SuiteServerTest {
         int retryAfter = Integer.parseInt(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 6, "one token comes back every 6 s: " + retryAfter);
         assertEquals(200, server.postForm("api/dev/tokens", "user=other-address").statusCode(), "127.0.0.1 has its own bucket");
+    }
+
+    @Test
+    void refreshWithAnotherIssuersTokenForTheSameNameIsRejected() {
+        String devToken = json(server.postForm("api/dev/tokens", "user=twin").body()).getString("token");
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("twin"))) {
+            client.send(Json.createObjectBuilder().add("type", "refresh").add("token", devToken).build())
+                    .expectError("REFRESH_REJECTED");
+            client.send("{\"type\":\"ping\"}").expect("pong");
+        }
+        try (var client = ChatClient.ready(server.chat(), devToken)) {
+            client.send(Json.createObjectBuilder().add("type", "refresh").add("token", TestTokens.valid("twin")).build())
+                    .expectError("REFRESH_REJECTED");
+            client.send("{\"type\":\"ping\"}").expect("pong");
+        }
     }
 
     private record RawResponse(int status, String headers, String body) {
