@@ -1,6 +1,7 @@
 package dev.agentwire.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -16,6 +17,9 @@ import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server configured for a real identity provider the way an operator does it, with nothing
- * said about the development issuer: its key given as a {@code file:} URL, the default
- * profile. One Payara Micro for all the tests here.
+ * said about the development issuer: its key given as a {@code file:} URL, the default clock
+ * skew (60 s), the default profile. One Payara Micro for all the tests here.
  */
 class IdentityProviderIT {
 
@@ -81,5 +85,24 @@ class IdentityProviderIT {
             assertEquals(4401, client.awaitClose().code());
         }
         assertEquals(401, server.get("api/threads", forged.serialize()).statusCode());
+    }
+
+    /**
+     * One rule for both paths: a token is accepted until exp plus the clock skew. A token 5 s
+     * past its exp gets a session that lasts until then, and REST takes it too.
+     */
+    @Test
+    void aTokenInsideTheClockSkewIsAcceptedUntilTheSameInstantEverywhere() throws Exception {
+        Instant expiry = Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String token = TestTokens.rs256(TestTokens.claims("skewed-user").issueTime(Date.from(expiry.minus(Duration.ofMinutes(5))))
+                .expirationTime(Date.from(expiry)).build());
+        try (var client = ChatClient.withHeader(server.chat(), token)) {
+            JsonObject ready = client.expect("ready");
+            assertEquals(expiry.plusSeconds(60), Instant.parse(ready.getString("expires_at")), "exp plus the skew");
+            Thread.sleep(2_500); // the housekeeping pass that ends expired sessions runs every second
+            client.send("{\"type\":\"ping\"}").expect("pong");
+            assertFalse(client.isClosed());
+        }
+        assertEquals(200, server.get("api/threads", token).statusCode());
     }
 }

@@ -64,6 +64,9 @@ public class TokenVerifier {
                 .map(values -> Set.copyOf(Arrays.asList(values)))
                 .orElse(Set.of());
         clockSkewSeconds = config.getOptionalValue("mp.jwt.verify.clock.skew", Long.class).orElse(60L);
+        if (clockSkewSeconds < 0) {
+            throw new IllegalStateException("mp.jwt.verify.clock.skew must be 0 or more seconds");
+        }
 
         Optional<JWKSource<SecurityContext>> configuredKeys = config.getOptionalValue("mp.jwt.verify.publickey", String.class)
                 .map(text -> VerificationKeys.fromText(text, "mp.jwt.verify.publickey"))
@@ -134,19 +137,29 @@ public class TokenVerifier {
         }
     }
 
+    /**
+     * Checks exp and nbf and returns the instant the token stops being accepted: its exp plus
+     * the clock skew. That one instant is the rule everywhere: REST refuses the token from then
+     * on, and a WebSocket session opened or refreshed with it ends then; before, a token inside
+     * the skew got {@code ready} and was cut off at its bare exp a moment later.
+     */
     private Instant checkTimes(JWTClaimsSet claims) {
         Instant now = Instant.now();
         if (claims.getExpirationTime() == null) {
             throw new GatewayException(ErrorCode.AUTH_MALFORMED_TOKEN, "The token has no expiry (exp).");
         }
-        Instant expiresAt = claims.getExpirationTime().toInstant();
-        if (now.isAfter(expiresAt.plusSeconds(clockSkewSeconds))) {
+        Instant acceptedUntil = acceptedUntil(claims.getExpirationTime().toInstant(), clockSkewSeconds);
+        if (!now.isBefore(acceptedUntil)) {
             throw new GatewayException(ErrorCode.AUTH_EXPIRED);
         }
         if (claims.getNotBeforeTime() != null && now.plusSeconds(clockSkewSeconds).isBefore(claims.getNotBeforeTime().toInstant())) {
             throw new GatewayException(ErrorCode.AUTH_NOT_YET_VALID);
         }
-        return expiresAt;
+        return acceptedUntil;
+    }
+
+    static Instant acceptedUntil(Instant expiry, long clockSkewSeconds) {
+        return expiry.plusSeconds(clockSkewSeconds);
     }
 
     private void checkAudience(JWTClaimsSet claims) {
