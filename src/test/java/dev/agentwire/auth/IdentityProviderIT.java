@@ -2,6 +2,7 @@ package dev.agentwire.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server configured for a real identity provider the way an operator does it, with nothing
- * said about the development issuer: its key given as a {@code file:} URL, the default clock
- * skew (60 s), the default profile. One Payara Micro for all the tests here.
+ * said about the development issuer: its key given as a {@code file:} URL, no audience, the
+ * default clock skew (60 s), the default profile. One Payara Micro for all the tests here.
  */
 class IdentityProviderIT {
 
@@ -72,6 +73,7 @@ class IdentityProviderIT {
     @Test
     void theDevelopmentIssuerIsOffWithoutBeingAskedFor() throws Exception {
         assertEquals(404, server.postForm("api/dev/tokens", "user=alice").statusCode());
+        assertFalse(payara.log().contains("The development token issuer is ON"), "no development issuer, so no warning");
     }
 
     @Test
@@ -85,6 +87,12 @@ class IdentityProviderIT {
             assertEquals(4401, client.awaitClose().code());
         }
         assertEquals(401, server.get("api/threads", forged.serialize()).statusCode());
+    }
+
+    @Test
+    void noAudienceIsWarnedAboutAtStartUp() throws Exception {
+        assertTrue(payara.log().contains("mp.jwt.verify.audiences is not set: every token of " + TestTokens.ISSUER + " is accepted"),
+                payara.log());
     }
 
     /**

@@ -54,6 +54,7 @@ public class TokenVerifier {
     private Set<JWSAlgorithm> algorithms;
     private Set<String> audiences;
     private long clockSkewSeconds;
+    private String configuredIssuer;
 
     @PostConstruct
     void configure() {
@@ -77,6 +78,7 @@ public class TokenVerifier {
                     () -> new IllegalStateException("A verification key is configured but no issuer:"
                             + " set mp.jwt.verify.issuer (MP_JWT_VERIFY_ISSUER) to the iss of your identity provider's tokens"));
             processorsByIssuer.put(issuer, processor(keys));
+            configuredIssuer = issuer;
         });
         if (devIssuer.isEnabled()) {
             processorsByIssuer.putIfAbsent(devIssuer.issuer(), processor(new ImmutableJWKSet<>(devIssuer.publicKeys())));
@@ -92,6 +94,16 @@ public class TokenVerifier {
     /** The issuers whose tokens are accepted. */
     public List<String> trustedIssuers() {
         return List.copyOf(processorsByIssuer.keySet());
+    }
+
+    /** The issuer of the configured verification key, if one is configured (not the development issuer). */
+    public Optional<String> configuredIssuer() {
+        return Optional.ofNullable(configuredIssuer);
+    }
+
+    /** Whether a token's {@code aud} is checked ({@code mp.jwt.verify.audiences} is set). */
+    public boolean checksAudience() {
+        return !audiences.isEmpty();
     }
 
     /** Verifies a compact JWT, or throws the AUTH_* refusal that says what is wrong with it. */
