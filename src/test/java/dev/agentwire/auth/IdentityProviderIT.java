@@ -16,12 +16,22 @@ import dev.agentwire.it.PayaraProcess;
 import dev.agentwire.it.Server;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A server configured for a real identity provider the way an operator does it, with nothing
  * said about the development issuer: its key given as a {@code file:} URL, no audience, the
- * default clock skew (60 s), the default profile. One Payara Micro for all the tests here.
+ * default clock skew (60 s), the default profile; and /metrics protected with
+ * {@code server-config/secure-metrics.asadmin}. One Payara Micro for all the tests here.
  */
 class IdentityProviderIT {
 
@@ -40,6 +51,8 @@ class IdentityProviderIT {
     private static PayaraProcess payara;
     private static Server server;
     private static RSAKey leftoverDevKey;
+    private static int httpsPort;
+    private static final String SCRAPER_PASSWORD = "scrape-" + java.util.UUID.randomUUID();
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,8 +60,13 @@ class IdentityProviderIT {
         leftoverDevKey = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
         Files.createDirectories(workDir.resolve("data/dev-issuer"));
         Files.writeString(workDir.resolve("data/dev-issuer/signing-key.jwk"), leftoverDevKey.toJSONString());
-        Path keys = Path.of(System.getProperty("agentwire.basedir"), "src/test/resources/keys/test-verification-keys.jwks.json");
+        Path basedir = Path.of(System.getProperty("agentwire.basedir"));
+        Path keys = basedir.resolve("src/test/resources/keys/test-verification-keys.jwks.json");
+        Files.writeString(workDir.resolve("metrics-scraper.password"), "AS_ADMIN_USERPASSWORD=" + SCRAPER_PASSWORD + "\n");
+        httpsPort = PayaraProcess.freePort();
         payara = PayaraProcess.start(workDir, Map.of(),
+                List.of("--sslport", Integer.toString(httpsPort),
+                        "--postbootcommandfile", basedir.resolve("server-config/secure-metrics.asadmin").toString()),
                 "-Dmp.jwt.verify.publickey.location=" + keys.toUri(),
                 "-Dmp.jwt.verify.issuer=" + TestTokens.ISSUER,
                 "-Dagentwire.auth.required-role=" + TestTokens.ROLE);
@@ -112,5 +130,48 @@ class IdentityProviderIT {
             assertFalse(client.isClosed());
         }
         assertEquals(200, server.get("api/threads", token).statusCode());
+    }
+
+    @Test
+    void metricsNeedTheScrapersPasswordOverHttps() throws Exception {
+        var plain = (HttpURLConnection) server.http().resolve("metrics").toURL().openConnection();
+        plain.setInstanceFollowRedirects(false);
+        assertEquals(302, plain.getResponseCode(), "plain HTTP is sent to HTTPS");
+        assertEquals("https://127.0.0.1:" + httpsPort + "/metrics", plain.getHeaderField("Location"));
+
+        assertEquals(401, metricsOverHttps(null).getResponseCode(), "no credentials");
+        assertEquals(401, metricsOverHttps("mp:mp").getResponseCode(), "Payara's default user is gone");
+        assertEquals(401, metricsOverHttps("metrics-scraper:wrong").getResponseCode());
+        HttpURLConnection scraper = metricsOverHttps("metrics-scraper:" + SCRAPER_PASSWORD);
+        assertEquals(200, scraper.getResponseCode());
+        assertTrue(new String(scraper.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("agentwire_connections_active"));
+        assertEquals(200, server.get("health/ready").statusCode(), "health stays open for probes");
+    }
+
+    /** GET /metrics?scope=application over HTTPS; Payara Micro's certificate is its own self-signed one. */
+    private static HttpURLConnection metricsOverHttps(String credentials) throws Exception {
+        var connection = (HttpsURLConnection) URI.create("https://127.0.0.1:" + httpsPort + "/metrics?scope=application").toURL().openConnection();
+        SSLContext trustingPayara = SSLContext.getInstance("TLS");
+        trustingPayara.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        connection.setSSLSocketFactory(trustingPayara.getSocketFactory());
+        connection.setHostnameVerifier((host, session) -> true);
+        if (credentials != null) {
+            connection.setRequestProperty("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return connection;
     }
 }
