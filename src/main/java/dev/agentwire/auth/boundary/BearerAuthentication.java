@@ -1,6 +1,7 @@
 package dev.agentwire.auth.boundary;
 
 import dev.agentwire.auth.control.TokenVerifier;
+import dev.agentwire.auth.entity.TokenPrincipal;
 import dev.agentwire.auth.entity.VerifiedToken;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -55,10 +56,12 @@ public class BearerAuthentication implements ContainerRequestFilter {
             return;
         }
         boolean secure = request.getSecurityContext().isSecure();
+        TokenPrincipal principal = TokenPrincipal.of(token);
         request.setSecurityContext(new SecurityContext() {
+            /** A {@link TokenPrincipal}: its name is the user id, its owner adds the issuer. */
             @Override
             public Principal getUserPrincipal() {
-                return token::userId;
+                return principal;
             }
 
             @Override
