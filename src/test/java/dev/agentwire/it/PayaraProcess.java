@@ -31,6 +31,12 @@ public final class PayaraProcess implements AutoCloseable {
 
     /** Starts Payara Micro with the WAR in {@code workDir}; the options are added to the JVM's. */
     public static PayaraProcess start(Path workDir, Map<String, String> environment, String... jvmOptions) throws IOException {
+        return start(workDir, environment, List.of(), jvmOptions);
+    }
+
+    /** The same, with more Payara Micro options ({@code --sslport}, {@code --postbootcommandfile}, …). */
+    public static PayaraProcess start(Path workDir, Map<String, String> environment, List<String> microOptions, String... jvmOptions)
+            throws IOException {
         int port = freePort();
         String basedir = System.getProperty("agentwire.basedir");
         // logs outlive the test's working directory, for reading after a failure
@@ -39,8 +45,9 @@ public final class PayaraProcess implements AutoCloseable {
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
                 "--nohazelcast", "--port", Integer.toString(port),
-                "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString(),
-                "--deploy", System.getProperty("agentwire.war"), "--contextroot", "/"));
+                "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString()));
+        command.addAll(microOptions);
+        command.addAll(List.of("--deploy", System.getProperty("agentwire.war"), "--contextroot", "/"));
         var builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new PayaraProcess(builder.start(), log, port);

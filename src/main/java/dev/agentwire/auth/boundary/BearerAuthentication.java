@@ -1,11 +1,10 @@
 package dev.agentwire.auth.boundary;
 
 import dev.agentwire.auth.control.TokenVerifier;
+import dev.agentwire.auth.entity.TokenPrincipal;
 import dev.agentwire.auth.entity.VerifiedToken;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
-import dev.agentwire.auth.entity.OwnerPrincipal;
-import dev.agentwire.kernel.Owner;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -57,8 +56,9 @@ public class BearerAuthentication implements ContainerRequestFilter {
             return;
         }
         boolean secure = request.getSecurityContext().isSecure();
-        var principal = new OwnerPrincipal(new Owner(token.issuer(), token.userId()));
+        TokenPrincipal principal = TokenPrincipal.of(token);
         request.setSecurityContext(new SecurityContext() {
+            /** A {@link TokenPrincipal}: its name is the user id, its owner adds the issuer. */
             @Override
             public Principal getUserPrincipal() {
                 return principal;

@@ -15,6 +15,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,15 +25,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A token issuer for development, so a newcomer can chat a minute after starting. Its signing
- * key is generated on first start under the data directory and never leaves it. It refuses to
- * start in the {@code prod} configuration profile, whatever the configuration says.
+ * key is generated on first start under the data directory and never leaves it.
+ *
+ * <p>Whether it runs is decided once, at start-up, so that it cannot run by accident next to a
+ * real identity provider: {@code agentwire.dev-issuer.enabled} decides when it is set in any
+ * configuration source; unset, the issuer runs only when no verification key is configured
+ * (no {@code mp.jwt.verify.publickey*} key) and the profile is not {@code prod}. The embedded
+ * {@code microprofile-config.properties} deliberately has no value for the key: one there would
+ * count as set. It refuses to start in the {@code prod} profile, whatever the configuration says.
  */
 @ApplicationScoped
 public class DevTokenIssuer {
@@ -40,9 +50,19 @@ public class DevTokenIssuer {
     static final String ISSUER = "agentwire-dev-issuer";
     static final String PRODUCTION_PROFILE = "prod";
 
+    static final String VERIFICATION_KEY_PREFIX = "mp.jwt.verify.publickey";
+
+    /** Set by an operator or a developer; unset means "decide from the rest of the configuration". */
     @Inject
-    @ConfigProperty(name = "agentwire.dev-issuer.enabled", defaultValue = "false")
-    boolean enabled;
+    @ConfigProperty(name = "agentwire.dev-issuer.enabled")
+    Optional<Boolean> enabledSetting;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.dev-issuer.allow-remote", defaultValue = "false")
+    boolean allowRemote;
+
+    @Inject
+    Config config;
 
     @Inject
     @ConfigProperty(name = "mp.config.profile")
@@ -60,10 +80,12 @@ public class DevTokenIssuer {
     @ConfigProperty(name = "agentwire.auth.required-role")
     Optional<String> requiredRole;
 
+    private boolean enabled;
     private RSAKey signingKey;
 
     @PostConstruct
     void start() {
+        enabled = decide(enabledSetting, verificationKeyConfigured(config), profile.filter(PRODUCTION_PROFILE::equals).isPresent());
         if (!enabled) {
             return;
         }
@@ -76,12 +98,82 @@ public class DevTokenIssuer {
             throw new IllegalStateException("agentwire.dev-issuer.token-lifetime-seconds must be at least 1");
         }
         signingKey = loadOrCreateKey(Path.of(dataDir, "dev-issuer", "signing-key.jwk"));
-        LOG.warning("The development token issuer is enabled: anyone who can reach POST /api/dev/tokens"
-                + " can get a token. Never enable it where real users connect.");
+    }
+
+    /**
+     * The switch: an explicit setting wins; without one the issuer runs only where nothing says
+     * a real identity provider is meant (no verification key) and never in production.
+     */
+    static boolean decide(Optional<Boolean> setting, boolean verificationKeyConfigured, boolean production) {
+        return setting.orElse(!verificationKeyConfigured && !production);
+    }
+
+    /**
+     * Whether any {@code mp.jwt.verify.publickey*} key has a value, from any source. The three
+     * keys of the specification are asked for by name, which also finds their environment
+     * variables; every other property name is compared in its environment-variable spelling
+     * too ({@code MP_JWT_VERIFY_PUBLICKEY_LOCATION}), so no spelling slips through.
+     */
+    static boolean verificationKeyConfigured(Config config) {
+        for (String key : List.of(VERIFICATION_KEY_PREFIX, VERIFICATION_KEY_PREFIX + ".location", VERIFICATION_KEY_PREFIX + ".algorithm")) {
+            if (config.getOptionalValue(key, String.class).filter(value -> !value.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        for (String name : config.getPropertyNames()) {
+            if (namesAVerificationKey(name) && config.getOptionalValue(name, String.class).filter(value -> !value.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean namesAVerificationKey(String propertyName) {
+        return propertyName.replace('_', '.').toLowerCase(Locale.ROOT).startsWith(VERIFICATION_KEY_PREFIX);
     }
 
     public boolean isEnabled() {
         return enabled;
+    }
+
+    /** Whether it was switched on by {@code agentwire.dev-issuer.enabled}, rather than by the absence of a key. */
+    public boolean isExplicitlyEnabled() {
+        return enabled && enabledSetting.isPresent();
+    }
+
+    /** Whether requests from other machines may get tokens ({@code agentwire.dev-issuer.allow-remote}). */
+    public boolean allowsRemote() {
+        return allowRemote;
+    }
+
+    /**
+     * Whether a request from this remote address may get a token. Without
+     * {@code allow-remote} only loopback addresses may, and a request that names a forwarded
+     * client (a reverse proxy on this machine) counts as remote whatever its address.
+     */
+    public boolean mayServe(String remoteAddress, boolean forwarded) {
+        return allowRemote || (!forwarded && isLoopbackLiteral(remoteAddress));
+    }
+
+    /**
+     * Whether the text is a literal IPv4 or IPv6 loopback address. Only literals are parsed, so
+     * this never asks DNS; a host name is not loopback.
+     */
+    static boolean isLoopbackLiteral(String address) {
+        if (address == null || address.isBlank()) {
+            return false;
+        }
+        String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        boolean ipv4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean ipv6 = literal.contains(":"); // no host name has one; InetAddress parses it as a literal or fails
+        if (!ipv4 && !ipv6) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public String issuer() {

@@ -2,6 +2,7 @@ package dev.agentwire.auth.control;
 
 import dev.agentwire.auth.entity.HandshakeOutcome;
 import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -52,10 +53,14 @@ public class HandshakeAuthenticator {
     }
 
     /**
-     * Checks a token sent to extend a live session: valid, for the same user, with the required
-     * role. Any failure is REFRESH_REJECTED, which keeps the session and its current expiry.
+     * Checks a token sent to extend a live session: valid, from the same issuer, for the same
+     * user, with the required role. A user id is only unique within its issuer, so a token of
+     * another trusted issuer naming the same user id is someone else's. Any failure is
+     * REFRESH_REJECTED, which keeps the session open with its current expiry: the session's
+     * owner proved who they are at the handshake, and a wrong refresh token takes nothing from
+     * that nor adds to it.
      */
-    public VerifiedToken refresh(String token, String userId) {
+    public VerifiedToken refresh(String token, Owner owner) {
         VerifiedToken verified;
         try {
             verified = verifier.verify(token);
@@ -63,7 +68,11 @@ public class HandshakeAuthenticator {
             throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token was not accepted ("
                     + refusal.code() + "); the session keeps its current expiry.");
         }
-        if (!verified.userId().equals(userId)) {
+        if (!verified.issuer().equals(owner.issuer())) {
+            throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token is from another issuer than the session's;"
+                    + " the session keeps its current expiry.");
+        }
+        if (!verified.userId().equals(owner.userId())) {
             throw new GatewayException(ErrorCode.REFRESH_REJECTED, "The new token is for another user; the session keeps its current expiry.");
         }
         if (requiredRole.isPresent() && !verified.groups().contains(requiredRole.get())) {

@@ -54,6 +54,7 @@ public class TokenVerifier {
     private Set<JWSAlgorithm> algorithms;
     private Set<String> audiences;
     private long clockSkewSeconds;
+    private String configuredIssuer;
 
     @PostConstruct
     void configure() {
@@ -64,6 +65,9 @@ public class TokenVerifier {
                 .map(values -> Set.copyOf(Arrays.asList(values)))
                 .orElse(Set.of());
         clockSkewSeconds = config.getOptionalValue("mp.jwt.verify.clock.skew", Long.class).orElse(60L);
+        if (clockSkewSeconds < 0) {
+            throw new IllegalStateException("mp.jwt.verify.clock.skew must be 0 or more seconds");
+        }
 
         Optional<JWKSource<SecurityContext>> configuredKeys = config.getOptionalValue("mp.jwt.verify.publickey", String.class)
                 .map(text -> VerificationKeys.fromText(text, "mp.jwt.verify.publickey"))
@@ -74,6 +78,7 @@ public class TokenVerifier {
                     () -> new IllegalStateException("A verification key is configured but no issuer:"
                             + " set mp.jwt.verify.issuer (MP_JWT_VERIFY_ISSUER) to the iss of your identity provider's tokens"));
             processorsByIssuer.put(issuer, processor(keys));
+            configuredIssuer = issuer;
         });
         if (devIssuer.isEnabled()) {
             processorsByIssuer.putIfAbsent(devIssuer.issuer(), processor(new ImmutableJWKSet<>(devIssuer.publicKeys())));
@@ -89,6 +94,16 @@ public class TokenVerifier {
     /** The issuers whose tokens are accepted. */
     public List<String> trustedIssuers() {
         return List.copyOf(processorsByIssuer.keySet());
+    }
+
+    /** The issuer of the configured verification key, if one is configured (not the development issuer). */
+    public Optional<String> configuredIssuer() {
+        return Optional.ofNullable(configuredIssuer);
+    }
+
+    /** Whether a token's {@code aud} is checked ({@code mp.jwt.verify.audiences} is set). */
+    public boolean checksAudience() {
+        return !audiences.isEmpty();
     }
 
     /** Verifies a compact JWT, or throws the AUTH_* refusal that says what is wrong with it. */
@@ -134,19 +149,29 @@ public class TokenVerifier {
         }
     }
 
+    /**
+     * Checks exp and nbf and returns the instant the token stops being accepted: its exp plus
+     * the clock skew. That one instant is the rule everywhere: REST refuses the token from then
+     * on, and a WebSocket session opened or refreshed with it ends then; before, a token inside
+     * the skew got {@code ready} and was cut off at its bare exp a moment later.
+     */
     private Instant checkTimes(JWTClaimsSet claims) {
         Instant now = Instant.now();
         if (claims.getExpirationTime() == null) {
             throw new GatewayException(ErrorCode.AUTH_MALFORMED_TOKEN, "The token has no expiry (exp).");
         }
-        Instant expiresAt = claims.getExpirationTime().toInstant();
-        if (now.isAfter(expiresAt.plusSeconds(clockSkewSeconds))) {
+        Instant acceptedUntil = acceptedUntil(claims.getExpirationTime().toInstant(), clockSkewSeconds);
+        if (!now.isBefore(acceptedUntil)) {
             throw new GatewayException(ErrorCode.AUTH_EXPIRED);
         }
         if (claims.getNotBeforeTime() != null && now.plusSeconds(clockSkewSeconds).isBefore(claims.getNotBeforeTime().toInstant())) {
             throw new GatewayException(ErrorCode.AUTH_NOT_YET_VALID);
         }
-        return expiresAt;
+        return acceptedUntil;
+    }
+
+    static Instant acceptedUntil(Instant expiry, long clockSkewSeconds) {
+        return expiry.plusSeconds(clockSkewSeconds);
     }
 
     private void checkAudience(JWTClaimsSet claims) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ import java.util.Base64;
 
 /**
  * Reads verification keys the way MicroProfile JWT configures them: a PEM public key or
- * certificate, a JWK or a JWKS, given inline or by location (file, class path resource or
- * an http(s) JWKS URL, which is fetched and refreshed as keys rotate).
+ * certificate, a JWK or a JWKS, given inline or by location (a file path or {@code file:}
+ * URL, a class path resource, or an http(s) JWKS URL, which is fetched and refreshed as keys rotate).
  */
 final class VerificationKeys {
 
@@ -91,6 +92,9 @@ final class VerificationKeys {
     }
 
     private static String read(String location) {
+        if (location.startsWith("file:")) {
+            return readFile(fileOf(location), location);
+        }
         String name = location.startsWith("classpath:") ? location.substring("classpath:".length()) : location;
         Path file = Path.of(name);
         try {
@@ -108,5 +112,33 @@ final class VerificationKeys {
         }
         throw new IllegalStateException("mp.jwt.verify.publickey.location " + location
                 + " is neither a readable file, a class path resource nor an http(s) URL");
+    }
+
+    /**
+     * The file a {@code file:} URL names, as the MicroProfile JWT specification allows:
+     * {@code file:/keys/idp.pem} and {@code file:///keys/idp.pem}; also the relative
+     * {@code file:keys/idp.pem}, which is not a hierarchical URI, against the working directory.
+     */
+    static Path fileOf(String location) {
+        try {
+            URI uri = new URI(location);
+            if (!uri.isOpaque()) {
+                return Path.of(uri);
+            }
+        } catch (URISyntaxException | IllegalArgumentException notAFileUri) {
+            // not a well-formed absolute file URI: read what follows "file:" as a path
+        }
+        return Path.of(location.substring("file:".length()));
+    }
+
+    private static String readFile(Path file, String location) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("mp.jwt.verify.publickey.location " + location + " names no readable file");
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("mp.jwt.verify.publickey.location " + location + " cannot be read", e);
+        }
     }
 }

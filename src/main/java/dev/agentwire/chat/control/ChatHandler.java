@@ -82,7 +82,7 @@ public class ChatHandler {
     }
 
     public void refresh(Connection connection, ClientFrame.Refresh refresh) {
-        VerifiedToken token = authenticator.refresh(refresh.token(), userOf(connection).userId());
+        VerifiedToken token = authenticator.refresh(refresh.token(), userOf(connection).owner());
         hub.extend(connection, token.expiresAt());
         connection.send(new ServerFrame.Refreshed(token.expiresAt()));
     }

@@ -7,7 +7,7 @@ import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.StorageFailures;
 import dev.agentwire.threads.entity.ChatThread;
-import dev.agentwire.auth.entity.OwnerPrincipal;
+import dev.agentwire.auth.entity.TokenPrincipal;
 import dev.agentwire.kernel.Owner;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -103,6 +103,6 @@ public class ThreadsResource {
     }
 
     private Owner user() {
-        return ((OwnerPrincipal) security.getUserPrincipal()).owner();
+        return ((TokenPrincipal) security.getUserPrincipal()).owner();
     }
 }

@@ -2,11 +2,17 @@ package dev.agentwire.auth.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class HandshakeAuthenticatorTest {
@@ -39,5 +45,39 @@ class HandshakeAuthenticatorTest {
             var refusal = assertThrows(GatewayException.class, () -> HandshakeAuthenticator.bearerToken(headers));
             assertEquals(ErrorCode.AUTH_MISSING_TOKEN, refusal.code(), headers.toString());
         }
+    }
+
+    @Test
+    void refreshKeepsTheIssuerAndTheUserOfTheSession() {
+        var authenticator = refreshingWith(new VerifiedToken("alice", "https://idp.example", Set.of(), Instant.now().plusSeconds(600)));
+        assertEquals("alice", authenticator.refresh("token", new Owner("https://idp.example", "alice")).userId());
+    }
+
+    @Test
+    void refreshWithAnotherIssuersTokenForTheSameNameIsRejected() {
+        var authenticator = refreshingWith(new VerifiedToken("alice", "agentwire-dev-issuer", Set.of(), Instant.now().plusSeconds(600)));
+        var refusal = assertThrows(GatewayException.class, () -> authenticator.refresh("token", new Owner("https://idp.example", "alice")));
+        assertEquals(ErrorCode.REFRESH_REJECTED, refusal.code());
+        assertTrue(refusal.personMessage().contains("another issuer"), refusal.personMessage());
+    }
+
+    @Test
+    void refreshWithAnotherUsersTokenIsRejected() {
+        var authenticator = refreshingWith(new VerifiedToken("mallory", "https://idp.example", Set.of(), Instant.now().plusSeconds(600)));
+        var refusal = assertThrows(GatewayException.class, () -> authenticator.refresh("token", new Owner("https://idp.example", "alice")));
+        assertEquals(ErrorCode.REFRESH_REJECTED, refusal.code());
+    }
+
+    /** An authenticator whose verifier vouches for the given token, whatever it is sent. */
+    private static HandshakeAuthenticator refreshingWith(VerifiedToken verified) {
+        var authenticator = new HandshakeAuthenticator();
+        authenticator.verifier = new TokenVerifier() {
+            @Override
+            public VerifiedToken verify(String token) {
+                return verified;
+            }
+        };
+        authenticator.requiredRole = Optional.empty();
+        return authenticator;
     }
 }
