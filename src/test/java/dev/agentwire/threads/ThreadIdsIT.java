@@ -85,6 +85,29 @@ class ThreadIdsIT extends SuiteServerTest {
         assertEquals(404, status("api/threads/" + chosen + "/messages", TestTokens.valid("chooser-intruder")));
     }
 
+    @Test
+    void theSameNameFromAnotherIssuerIsAnotherUser() {
+        String providerToken = TestTokens.valid("same-name");
+        String threadId;
+        try (var client = ChatClient.ready(server.chat(), providerToken)) {
+            client.chat("my secret is 1+1", null, "name-clash");
+            threadId = client.expect("ack").getString("thread_id");
+            client.run();
+        }
+        var issued = server.postForm("api/dev/tokens", "user=same-name");
+        assertEquals(200, issued.statusCode(), issued.body());
+        String devToken = jakarta.json.Json.createReader(new java.io.StringReader(issued.body())).readObject().getString("token");
+        assertEquals(404, status("api/threads/" + threadId + "/messages", devToken));
+        assertEquals(0, get("api/threads", devToken).getJsonArray("items").size());
+        try (var impostor = ChatClient.ready(server.chat(), devToken)) {
+            impostor.chat("let me in", threadId).expectError("THREAD_NOT_FOUND");
+            impostor.send("{\"type\":\"resume\",\"thread_id\":\"" + threadId + "\",\"after_seq\":0}").expectError("THREAD_NOT_FOUND");
+            impostor.chat("hello", null, "name-clash");
+            assertFalse(impostor.expect("ack").getBoolean("duplicate"), "client_msg_ids are the owner's, not the name's");
+            impostor.run();
+        }
+    }
+
     private JsonObject get(String path, String token) {
         return server.getJson(path, token);
     }
