@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -45,6 +46,12 @@ public final class WildFlyProcess implements AutoCloseable {
 
     /** Starts WildFly with the WAR in a base directory under {@code workDir}; the system properties are added to the server's. */
     public static WildFlyProcess start(Path workDir, String... systemProperties) throws IOException, InterruptedException {
+        return start(workDir, Map.of(), systemProperties);
+    }
+
+    /** The same, with environment variables for the server. */
+    public static WildFlyProcess start(Path workDir, Map<String, String> environment, String... systemProperties)
+            throws IOException, InterruptedException {
         Path home = Path.of(System.getProperty("wildfly.home"));
         configure(home);
         Path base = workDir.resolve("standalone");
@@ -66,6 +73,7 @@ public final class WildFlyProcess implements AutoCloseable {
         builder.environment().put("JBOSS_HOME", home.toString());
         // the script then forwards SIGTERM to the server's JVM and waits for it
         builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
+        builder.environment().putAll(environment);
         return new WildFlyProcess(builder.start(), log, deployments, offset);
     }
 
