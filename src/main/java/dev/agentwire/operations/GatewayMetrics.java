@@ -1,72 +1,120 @@
 package dev.agentwire.operations;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import dev.agentwire.kernel.RunOutcome;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.metrics.Metadata;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.MetricUnits;
-import org.eclipse.microprofile.metrics.Tag;
+import java.util.logging.Logger;
 
 /**
- * The application's MicroProfile metrics, all prefixed {@code agentwire.}; served at
- * /metrics?scope=application. Metric names are listed in docs/operations.md.
+ * The application's metrics, all prefixed {@code agentwire.}; names are listed in
+ * docs/operations.md. They go to the first metrics API the server offers: MicroProfile Metrics
+ * (Payara, /metrics?scope=application), else Micrometer (WildFly with its micrometer subsystem,
+ * /prometheus on the management port), else nowhere, which is logged once at start-up: a server
+ * without a metrics API still runs agentwire.
  */
 @ApplicationScoped
 public class GatewayMetrics {
 
+    private static final Logger LOG = Logger.getLogger(GatewayMetrics.class.getName());
+
     @Inject
-    MetricRegistry registry;
+    @Any
+    Instance<Meters> candidates;
+
+    private Meters meters;
+
+    @PostConstruct
+    void choose() {
+        meters = candidates.stream().filter(Meters::isAvailable).findFirst().orElse(null);
+        if (meters == null) {
+            meters = new Unexported();
+            LOG.warning("No metrics API on this server (neither MicroProfile Metrics nor Micrometer):"
+                    + " agentwire's metrics are not exported");
+        } else {
+            LOG.info(() -> "Metrics through " + meters.api());
+        }
+    }
 
     public void connectionOpened() {
-        registry.counter("agentwire.connections.opened").inc();
+        increment("agentwire.connections.opened");
     }
 
     public void connectionClosed(int closeCode) {
-        registry.counter("agentwire.connections.closed", new Tag("code", Integer.toString(closeCode))).inc();
+        increment("agentwire.connections.closed", "code", Integer.toString(closeCode));
     }
 
     public void errorFrame(String code) {
-        registry.counter("agentwire.error.frames", new Tag("code", code)).inc();
+        increment("agentwire.error.frames", "code", code);
     }
 
     public void internalError() {
-        registry.counter("agentwire.internal.errors").inc();
+        increment("agentwire.internal.errors");
     }
 
     public void handshake(Duration duration) {
-        registry.timer(Metadata.builder().withName("agentwire.handshake.time")
-                .withDescription("Time from the upgrade request to the ready frame")
-                .withUnit(MetricUnits.NANOSECONDS).build())
-                .update(duration);
+        meters.record("agentwire.handshake.time", "Time from the upgrade request to the ready frame", duration);
     }
 
     public void agentRun(RunOutcome outcome, Duration duration) {
-        registry.counter("agentwire.agent.runs", new Tag("outcome", outcome.name().toLowerCase(Locale.ROOT))).inc();
-        registry.timer(Metadata.builder().withName("agentwire.agent.run.time")
-                .withDescription("Time from a chat frame's run start to its last event")
-                .withUnit(MetricUnits.NANOSECONDS).build()).update(duration);
+        increment("agentwire.agent.runs", "outcome", outcome.name().toLowerCase(Locale.ROOT));
+        meters.record("agentwire.agent.run.time", "Time from a chat frame's run start to its last event", duration);
     }
 
     /** One flush of the event writer: a committed transaction of {@code events} events, or a failed one. */
     public void eventsFlushed(boolean committed, int events) {
         if (committed) {
-            registry.counter("agentwire.events.flushes").inc();
-            registry.counter("agentwire.events.stored").inc(events);
+            meters.increment("agentwire.events.flushes");
+            meters.add("agentwire.events.stored", events);
         } else {
-            registry.counter("agentwire.events.flush.failures").inc();
+            meters.increment("agentwire.events.flush.failures");
         }
     }
 
     public void agentUnavailable() {
-        registry.counter("agentwire.agent.unavailable").inc();
+        increment("agentwire.agent.unavailable");
     }
 
     public void gauge(String name, String description, Supplier<Number> value) {
-        registry.gauge(Metadata.builder().withName(name).withDescription(description)
-                .withUnit(MetricUnits.NONE).build(), value);
+        meters.gauge(name, description, value);
+    }
+
+    private void increment(String counter, String... tags) {
+        meters.increment(counter, tags);
+    }
+
+    /** No metrics API on this server: every meter is dropped. */
+    private static final class Unexported implements Meters {
+
+        @Override
+        public String api() {
+            return "none";
+        }
+
+        @Override
+        public boolean isAvailable() {
+            return true;
+        }
+
+        @Override
+        public void increment(String counter, String... tags) {
+        }
+
+        @Override
+        public void add(String counter, long amount) {
+        }
+
+        @Override
+        public void record(String timer, String description, Duration duration) {
+        }
+
+        @Override
+        public void gauge(String name, String description, Supplier<Number> value) {
+        }
     }
 }

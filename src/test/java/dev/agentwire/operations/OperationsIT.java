@@ -1,6 +1,7 @@
 package dev.agentwire.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentwire.it.ChatClient;
@@ -10,6 +11,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +56,43 @@ class OperationsIT extends SuiteServerTest {
         double transactions = server.metric("agentwire_events_flushes_total", null) - flushes;
         assertTrue(transactions >= 1 && transactions <= 5, "in group commits: " + transactions + " transactions");
         awaitMetric("agentwire_connections_closed_total", "code=\"4401\"", refusals + 1);
+    }
+
+    @Test
+    void timersAreExportedInSeconds() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("seconds-user"))) {
+            client.chat("what is 2*3?").run();
+        }
+        // a handshake and a run on loopback take milliseconds: a value in nanoseconds under a
+        // _seconds name would be in the millions
+        String text = server.get("metrics?scope=application").body();
+        for (String timer : new String[] {"agentwire_handshake_time_seconds", "agentwire_agent_run_time_seconds"}) {
+            double count = server.metric(timer + "_count", null);
+            assertTrue(count >= 1, timer + " was recorded:\n" + text);
+            assertPlausibleSeconds(timer + " median from its buckets", medianFromBuckets(text, timer, count), text);
+            assertPlausibleSeconds(timer + " max", server.metric(timer + "_max", null), text);
+            assertPlausibleSeconds(timer + " mean", server.metric(timer + "_sum", null) / count, text);
+            Matcher quantile = Pattern.compile("(?m)^" + timer + "\\{[^}]*quantile=[^}]*\\} (\\S+)$").matcher(text);
+            while (quantile.find()) {
+                assertPlausibleSeconds(timer + " quantile", Double.parseDouble(quantile.group(1)), text);
+            }
+        }
+    }
+
+    /** The upper bound of the first bucket holding half the observations, as Prometheus' histogram_quantile(0.5) would bound it. */
+    private static double medianFromBuckets(String text, String timer, double count) {
+        Matcher bucket = Pattern.compile("(?m)^" + timer + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*\\} (\\S+)$").matcher(text);
+        TreeMap<Double, Double> cumulative = new TreeMap<>();
+        while (bucket.find()) {
+            cumulative.put(bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1)),
+                    Double.parseDouble(bucket.group(2)));
+        }
+        assertFalse(cumulative.isEmpty(), timer + " has buckets:\n" + text);
+        return cumulative.entrySet().stream().filter(e -> e.getValue() >= count / 2).findFirst().orElseThrow().getKey();
+    }
+
+    private static void assertPlausibleSeconds(String what, double seconds, String text) {
+        assertTrue(seconds > 0 && seconds < 10, what + " is " + seconds + " s:\n" + text);
     }
 
     @Test

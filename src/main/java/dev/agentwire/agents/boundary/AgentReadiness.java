@@ -3,6 +3,8 @@ package dev.agentwire.agents.boundary;
 import dev.agentwire.agents.control.Agent;
 import dev.agentwire.agents.control.AgentBackend;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,6 +16,9 @@ import org.eclipse.microprofile.health.Readiness;
  * make the node unready: sessions and history are still served, runs end with a retryable
  * AGENT_UNAVAILABLE, and a load balancer that took the node out would never send the chat that
  * shows the backend is back. The backend's state is in the data (circuit, last call) instead.
+ *
+ * <p>The backend is resolved when the application starts, on a deployment thread: WildFly runs
+ * health checks on a management thread where the application's naming context is not bound.
  */
 @Readiness
 @ApplicationScoped
@@ -21,6 +26,14 @@ public class AgentReadiness implements HealthCheck {
 
     @Inject
     AgentBackend backend;
+
+    void atStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        try {
+            backend.agent();
+        } catch (RuntimeException failedToStart) {
+            // the start-up checks report it and fail the deployment; this check is DOWN
+        }
+    }
 
     @Override
     public HealthCheckResponse call() {

@@ -5,6 +5,8 @@ import jakarta.annotation.Resource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionManagement;
+import jakarta.ejb.TransactionManagementType;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -18,13 +20,18 @@ import org.flywaydb.core.api.FlywayException;
  *
  * <p>The data source attributes use Payara's {@code ${MPCONFIG=key:default}} substitution, read
  * from system properties and environment variables (not from the application's own
- * microprofile-config.properties, which Payara reads later). On another server, define
- * {@code java:app/jdbc/agentwire} in its configuration instead.
+ * microprofile-config.properties, which Payara reads later). WildFly does not resolve that syntax:
+ * there the {@code <data-source>} of the same name in WEB-INF/jboss-web.xml replaces this
+ * definition, with the same keys in WildFly's expression syntax.
  *
  * <p>The class decides the pool's kind: Payara makes an XA pool of any class that implements
  * {@code XADataSource}, as H2's {@code JdbcDataSource} does, and then runs every transaction
  * through the JTS two-phase path although there is one resource. H2's {@code Driver} (and
  * PostgreSQL's {@code PGSimpleDataSource}) give a local-transaction pool.
+ *
+ * <p>The migrations run outside any container transaction (bean-managed): Flyway commits each
+ * migration on its own connection and switches auto-commit, which WildFly's pool refuses inside a
+ * JTA transaction (IJ031017).
  */
 @DataSourceDefinition(
         name = SchemaMigrations.DATA_SOURCE,
@@ -45,6 +52,7 @@ import org.flywaydb.core.api.FlywayException;
         })
 @Singleton
 @Startup
+@TransactionManagement(TransactionManagementType.BEAN)
 public class SchemaMigrations {
 
     public static final String DATA_SOURCE = "java:app/jdbc/agentwire";
