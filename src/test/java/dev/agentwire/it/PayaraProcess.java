@@ -66,21 +66,25 @@ public final class PayaraProcess implements AutoCloseable {
 
     /** Waits until Payara Micro says it is ready, then returns the HTTP status of /health/ready. */
     public int awaitStarted() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos(); // a loaded CI machine
         while (System.nanoTime() < deadline && process.isAlive()) {
             if (Files.readString(log).contains(" ready in ")) {
                 return readiness().statusCode();
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("Payara Micro did not start:\n" + log());
+        String output = log();
+        close(); // nobody else holds this process yet: a caller's try-with-resources never got it
+        throw new IllegalStateException("Payara Micro did not start:\n" + output);
     }
 
     /** Starts and insists that readiness is UP. */
     public PayaraProcess awaitReady() throws IOException, InterruptedException {
         int status = awaitStarted();
         if (status != 200) {
-            throw new IllegalStateException("not ready (" + status + "): " + readiness().body() + "\n" + log());
+            String why = "not ready (" + status + "): " + readiness().body() + "\n" + log();
+            close();
+            throw new IllegalStateException(why);
         }
         return this;
     }
