@@ -7,10 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.FaultyAgent;
 import dev.agentwire.it.FaultyChatHandler;
+import dev.agentwire.it.RawSocketClient;
 import dev.agentwire.it.SuiteServerTest;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Bad frames cost the user nothing but an error frame; only a bug closes with 1011. */
@@ -45,6 +52,56 @@ class FramesIT extends SuiteServerTest {
             JsonObject error = client.expectError("FRAME_TOO_LARGE");
             assertEquals(1009, error.getInt("close_code"));
             assertEquals(1009, client.awaitClose().code());
+        }
+    }
+
+    /**
+     * 48 MiB as continuation frames of 64 KiB: the server closes with 1009 as soon as the part
+     * received passes the frame limit, not after the last fragment, and holds no more than that.
+     * The heap is the server's used heap (garbage included) before and right after the close.
+     */
+    @Test
+    void fragmentedMessageOverTheLimitIsRefusedWith1009WhileItIsArriving() throws Exception {
+        int fragmentBytes = 64 * 1024;
+        int fragments = 768;
+        byte[] fragment = "x".repeat(fragmentBytes).getBytes(StandardCharsets.UTF_8);
+        double heapBefore = server.baseMetric("memory_usedHeap_bytes");
+        try (var client = new RawSocketClient(server.chat(), TestTokens.valid("fragmenting-user"))) {
+            assertTrue(nextOf(client, RawSocketClient.Frame.TEXT).text().contains("\"ready\""));
+            AtomicLong sent = new AtomicLong();
+            CompletableFuture<long[]> closed = CompletableFuture.supplyAsync(() -> {
+                RawSocketClient.Frame close = nextOf(client, RawSocketClient.Frame.CLOSE);
+                return new long[] {close.closeCode(), sent.get()};
+            });
+            for (int i = 0; i < fragments && !closed.isDone(); i++) {
+                try {
+                    client.sendFragment(i == 0, i == fragments - 1, fragment);
+                } catch (IOException closedByServer) {
+                    break;
+                }
+                sent.addAndGet(fragmentBytes);
+            }
+            long[] close = closed.get(ChatClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            double heapAfter = server.baseMetric("memory_usedHeap_bytes");
+            System.out.printf("fragmented 48 MiB message: close %d after %d KiB sent, %d KiB sent in all;"
+                            + " server used heap %.1f MB before, %.1f MB after%n",
+                    close[0], close[1] / 1024, sent.get() / 1024, heapBefore / 1e6, heapAfter / 1e6);
+            assertEquals(1009, close[0]);
+            assertTrue(close[1] < 8L * 1024 * 1024, "the close came only after " + close[1] + " bytes");
+            assertTrue(heapAfter - heapBefore < 24e6, "the server's used heap grew by " + (heapAfter - heapBefore) + " bytes");
+        }
+    }
+
+    private static RawSocketClient.Frame nextOf(RawSocketClient client, int opcode) {
+        try {
+            while (true) {
+                RawSocketClient.Frame frame = client.readFrame(ChatClient.WAIT);
+                if (frame.opcode() == opcode) {
+                    return frame;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
