@@ -44,6 +44,23 @@ class FramesIT extends SuiteServerTest {
         }
     }
 
+    /** NUL, unpaired surrogates and bidirectional controls, as JSON escapes: refused, nothing stored, session open. */
+    @Test
+    void textThatCannotBeStoredOrShownAsWrittenIsRefusedWithTheFieldNamed() {
+        String token = TestTokens.valid("control-characters-user");
+        try (var client = ChatClient.ready(server.chat(), token)) {
+            for (String escaped : List.of("a\\u0000b", "a\\ud800b", "a\\udc00", "abc\\u202edef", "\\u2066x\\u2069")) {
+                JsonObject error = client.send("{\"type\":\"chat\",\"text\":\"" + escaped + "\"}").expectError("VALIDATION_FAILED");
+                JsonObject problem = error.getJsonArray("problems").getJsonObject(0);
+                assertEquals("text", problem.getString("field"));
+                assertTrue(problem.getString("message").startsWith("text must not contain"), problem::toString);
+            }
+            client.send("{\"type\":\"ping\"}").expect("pong");
+            assertFalse(client.isClosed());
+        }
+        assertEquals(0, server.getJson("api/threads", token).getJsonArray("items").size(), "nothing was stored");
+    }
+
     @Test
     void oversizedFrameIsRefusedWith1009() {
         try (var client = ChatClient.ready(server.chat(), TestTokens.valid("big-frame-user"))) {
