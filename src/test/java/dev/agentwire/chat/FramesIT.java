@@ -14,6 +14,7 @@ import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,48 @@ class FramesIT extends SuiteServerTest {
         }
     }
 
+    /**
+     * Frames of up to 64 KiB that meet the JSON parser's own limits: nesting deeper than 1000
+     * levels, numbers of 1,100 digits and more, in the numeric field and elsewhere. Each is an
+     * INVALID_FRAME; the session stays open and no internal error is counted.
+     */
+    @Test
+    void deepNestingAndLongNumbersAreInvalidFramesNotInternalErrors() {
+        String deep = "[".repeat(32_000) + "]".repeat(32_000);
+        List<String> frames = new ArrayList<>(List.of(deep, "[".repeat(65_000),
+                "{\"type\":\"chat\",\"text\":" + deep + "}",
+                "{\"type\":\"chat\",\"text\":\"hi\",\"extra\":" + deep + "}",
+                "{\"type\":" + deep + "}",
+                "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":" + deep + "}",
+                "{\"type\":\"ping\",\"extra\":" + "{\"a\":".repeat(9_000) + "1" + "}".repeat(9_000) + "}"));
+        for (int digits : new int[] {1_100, 1_101, 60_000}) {
+            String number = "9".repeat(digits);
+            frames.addAll(List.of(
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":" + number + "}",
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":-" + number + "}",
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":0." + number + "}",
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":" + number + "e5}",
+                    "{\"type\":" + number + "}"));
+            if (digits > 1_100) {
+                frames.add("{\"type\":\"ping\",\"extra\":" + number + "}");
+                frames.add("{\"type\":\"chat\",\"text\":" + number + "}");
+            }
+        }
+        double internalErrors = server.metric("agentwire_internal_errors_total", null);
+        int perConnection = 6; // below agentwire.frames.max-invalid, and each user below the frame rate
+        for (int from = 0; from < frames.size(); from += perConnection) {
+            try (var client = ChatClient.ready(server.chat(), TestTokens.valid("parser-limits-user-" + from))) {
+                for (String frame : frames.subList(from, Math.min(from + perConnection, frames.size()))) {
+                    assertTrue(frame.length() <= 65_536, "within the frame limit");
+                    client.send(frame).expectError("INVALID_FRAME");
+                }
+                client.send("{\"type\":\"ping\"}").expect("pong");
+                assertFalse(client.isClosed());
+            }
+        }
+        assertEquals(internalErrors, server.metric("agentwire_internal_errors_total", null));
+    }
+
     /** NUL, unpaired surrogates and bidirectional controls, as JSON escapes: refused, nothing stored, session open. */
     @Test
     void textThatCannotBeStoredOrShownAsWrittenIsRefusedWithTheFieldNamed() {
@@ -61,14 +104,28 @@ class FramesIT extends SuiteServerTest {
         assertEquals(0, server.getJson("api/threads", token).getJsonArray("items").size(), "nothing was stored");
     }
 
+    /** One text frame over the limit: read whole, then refused with an error frame and 1009. */
     @Test
-    void oversizedFrameIsRefusedWith1009() {
-        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("big-frame-user"))) {
-            String text = "x".repeat(70_000);
-            client.chat(text);
-            JsonObject error = client.expectError("FRAME_TOO_LARGE");
-            assertEquals(1009, error.getInt("close_code"));
-            assertEquals(1009, client.awaitClose().code());
+    void oversizedFrameIsRefusedWith1009() throws IOException {
+        try (var client = new RawSocketClient(server.chat(), TestTokens.valid("big-frame-user"))) {
+            assertTrue(nextOf(client, RawSocketClient.Frame.TEXT).text().contains("\"ready\""));
+            client.send("{\"type\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}");
+            String error = nextOf(client, RawSocketClient.Frame.TEXT).text();
+            assertTrue(error.contains("\"code\":\"FRAME_TOO_LARGE\"") && error.contains("\"close_code\":1009"), error);
+            assertEquals(1009, nextOf(client, RawSocketClient.Frame.CLOSE).closeCode());
+        }
+    }
+
+    /**
+     * The JDK client sends a long message as fragments: cut off by the WebSocket layer as soon as
+     * the received part passes the limit, with close 1009 and no error frame.
+     */
+    @Test
+    void oversizedMessageInFragmentsIsClosedWith1009() {
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("big-message-user"))) {
+            client.chat("x".repeat(70_000));
+            assertEquals(new ChatClient.Close(1009, "Too big."), client.awaitClose());
+            assertTrue(client.drain().isEmpty(), "no frame before the close");
         }
     }
 
