@@ -24,6 +24,7 @@ public sealed interface ClientFrame {
     record Chat(
             @NotBlank(message = "text must not be empty")
             @Size(max = 16_000, message = "text must be at most 16000 characters")
+            @StorableText(field = "text")
             String text,
             @Size(max = 64, message = "thread_id must be at most 64 characters")
             @Pattern(regexp = ID_PATTERN, message = "thread_id may contain only letters, digits and . _ : -")

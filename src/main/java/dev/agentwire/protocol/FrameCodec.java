@@ -9,10 +9,10 @@ import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
-import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.config.PropertyNamingStrategy;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.util.Arrays;
 import java.util.Map;
@@ -40,29 +40,52 @@ public class FrameCodec {
         return SERVER_TYPES.get(frame.getClass());
     }
 
-    /** Decodes a client frame, or throws INVALID_FRAME with a message that says what is wrong. */
+    /**
+     * Decodes a client frame, or throws INVALID_FRAME with a message that says what is wrong.
+     * Total over every string: whatever the parser or the binder throws for the client's text is
+     * a refusal of that text, never an internal error. The parser's own limits (Parsson: nesting
+     * deeper than 1000 levels, a number of more than 1100 characters, a BigInteger scale beyond
+     * 100000) throw plain RuntimeException and UnsupportedOperationException, not JsonException,
+     * so a list of the exception types that mean "bad input" cannot be complete.
+     */
     public ClientFrame decode(String text) {
+        ClientFrame frame;
         try {
-            ClientFrame frame = jsonb.fromJson(text, ClientFrame.class);
-            if (frame == null) {
-                throw new GatewayException(ErrorCode.INVALID_FRAME, "The frame must be a JSON object.");
-            }
-            return frame;
-        } catch (JsonbException | JsonException | ClassCastException | NumberFormatException | ArithmeticException e) {
-            // the last two: a number too large for BigDecimal or for its field, e.g. 1e99999999999
+            frame = jsonb.fromJson(text, ClientFrame.class);
+        } catch (RuntimeException e) {
             throw new GatewayException(ErrorCode.INVALID_FRAME, explain(text));
         }
+        if (frame == null) {
+            throw new GatewayException(ErrorCode.INVALID_FRAME, "The frame must be a JSON object.");
+        }
+        return frame;
     }
 
-    /** The slow path, for bad frames only: says why the frame was refused. */
+    /**
+     * The slow path, for bad frames only: says why the frame was refused. A streaming pass first,
+     * which reads numbers as text and so meets no number limit, then the tree of a frame known to
+     * be within the parser's limits.
+     */
     static String explain(String text) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            while (parser.hasNext()) {
+                if (parser.next() == JsonParser.Event.VALUE_NUMBER) {
+                    parser.getBigDecimal(); // refuses a number out of range or too long
+                }
+            }
+        } catch (JsonException e) {
+            return "The frame is not valid JSON.";
+        } catch (NumberFormatException | ArithmeticException | UnsupportedOperationException e) {
+            return "The frame holds a number out of range.";
+        } catch (RuntimeException e) {
+            // the one other refusal of Parsson's streaming parser: its nesting limit
+            return "The frame is nested too deeply.";
+        }
         JsonValue value;
         try {
             value = Json.createReader(new StringReader(text)).readValue();
-        } catch (JsonException e) {
+        } catch (RuntimeException e) {
             return "The frame is not valid JSON.";
-        } catch (NumberFormatException | ArithmeticException e) {
-            return "The frame holds a number out of range.";
         }
         if (!(value instanceof JsonObject object)) {
             return "The frame must be a JSON object.";

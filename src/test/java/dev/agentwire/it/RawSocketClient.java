@@ -1,5 +1,7 @@
 package dev.agentwire.it;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,6 +10,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 
 /**
@@ -41,24 +44,74 @@ public final class RawSocketClient implements AutoCloseable {
         }
     }
 
+    /** A frame the server sent: its opcode and its (unmasked) payload. */
+    public record Frame(int opcode, byte[] payload) {
+        public static final int TEXT = 0x1;
+        public static final int CLOSE = 0x8;
+
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** The close code of a close frame, or -1 when it carries none. */
+        public int closeCode() {
+            return payload.length < 2 ? -1 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+    }
+
     /** Sends a masked text frame, as clients must. */
     public void send(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x80 | Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends one fragment of a text message: the first is a text frame, the others continuation
+     * frames; the last has the FIN bit.
+     */
+    public void sendFragment(boolean first, boolean last, byte[] payload) throws IOException {
+        sendFrame((last ? 0x80 : 0) | (first ? Frame.TEXT : 0), payload);
+    }
+
+    private void sendFrame(int finAndOpcode, byte[] payload) throws IOException {
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
-        out.write(0x81);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(finAndOpcode);
         if (payload.length < 126) {
-            out.write(0x80 | payload.length);
+            frame.write(0x80 | payload.length);
+        } else if (payload.length <= 0xffff) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
         } else {
-            out.write(0x80 | 126);
-            out.write(payload.length >>> 8);
-            out.write(payload.length & 0xff);
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift) & 0xff);
+            }
         }
-        out.write(mask);
+        frame.write(mask);
         for (int i = 0; i < payload.length; i++) {
-            out.write(payload[i] ^ mask[i % 4]);
+            frame.write(payload[i] ^ mask[i % 4]);
         }
+        out.write(frame.toByteArray());
         out.flush();
+    }
+
+    /** The next frame from the server, waiting at most the given time; fails at the end of the stream. */
+    public Frame readFrame(Duration wait) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int first = in.readUnsignedByte();
+        int second = in.readUnsignedByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] payload = new byte[Math.toIntExact(length)];
+        in.readFully(payload);
+        return new Frame(first & 0x0f, payload);
     }
 
     /** True once the server has closed the connection (reads and discards what is pending). */

@@ -48,6 +48,19 @@ public record Server(URI http) {
         return Json.createReader(new StringReader(response.body())).readObject();
     }
 
+    /**
+     * The value of a base metric (the JVM's, e.g. {@code memory_usedHeap_bytes}) in the Prometheus
+     * output; MicroProfile Metrics 5 names it without the scope prefix of earlier versions.
+     */
+    public double baseMetric(String name) {
+        String text = get("metrics?scope=base").body();
+        Matcher line = Pattern.compile("(?m)^(?:base_)?" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+        if (!line.find()) {
+            throw new AssertionError("no metric " + name + " in /metrics?scope=base:\n" + text);
+        }
+        return Double.parseDouble(line.group(2));
+    }
+
     public HttpResponse<String> postForm(String path, String form) {
         return send(HttpRequest.newBuilder(http.resolve(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")

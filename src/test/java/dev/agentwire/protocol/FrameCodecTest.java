@@ -44,6 +44,57 @@ class FrameCodecTest {
     }
 
     @Test
+    void deepNestingAnywhereIsARefusalNotAnInternalError() {
+        int depth = 30_000; // about 60 KiB, within the frame limit
+        String deep = "[".repeat(depth) + "]".repeat(depth);
+        String deepObject = "{\"a\":".repeat(depth / 5) + "1" + "}".repeat(depth / 5);
+        for (String frame : List.of(deep, "[".repeat(depth),
+                "{\"type\":\"chat\",\"text\":" + deep + "}",
+                "{\"type\":\"chat\",\"text\":\"hi\",\"extra\":" + deep + "}",
+                "{\"type\":\"ping\",\"extra\":" + deepObject + "}",
+                "{\"type\":" + deep + "}",
+                "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":" + deep + "}")) {
+            assertEquals("The frame is nested too deeply.", refusal(frame), () -> frame.substring(0, 40));
+        }
+    }
+
+    @Test
+    void longNumbersInEveryFieldAreRefusalsNotInternalErrors() {
+        for (int digits : new int[] {1_100, 1_101, 60_000}) {
+            String number = "9".repeat(digits);
+            for (String template : List.of(
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":%s}",
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":0.%s}",
+                    "{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":-%se5}",
+                    "{\"type\":\"chat\",\"text\":%s}",
+                    "{\"type\":\"chat\",\"text\":\"hi\",\"thread_id\":%s,\"client_msg_id\":%<s}",
+                    "{\"type\":\"cancel\",\"run_id\":%s}",
+                    "{\"type\":\"refresh\",\"token\":%s}",
+                    "{\"type\":\"ping\",\"extra\":[%s]}",
+                    "{\"type\":%s}",
+                    "[%s]",
+                    "%s")) {
+                String frame = String.format(template, number);
+                try {
+                    codec.decode(frame); // a number where a string is expected is taken as its text
+                    assertTrue(digits <= 1_100, () -> digits + " digits decoded in " + template);
+                } catch (GatewayException e) {
+                    assertEquals(ErrorCode.INVALID_FRAME, e.code());
+                }
+            }
+        }
+        assertEquals("The frame holds a number out of range.",
+                refusal("{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":" + "9".repeat(60_000) + "}"));
+        assertEquals("The frame holds a number out of range.", refusal("{\"type\":\"ping\",\"extra\":" + "9".repeat(1_101) + "}"));
+        assertTrue(refusal("{\"type\":\"resume\",\"thread_id\":\"t\",\"after_seq\":1e100001}").contains("wrong JSON type"));
+    }
+
+    @Test
+    void aLongNumberInAnIgnoredFieldWithinTheParsersLimitIsIgnored() {
+        assertInstanceOf(ClientFrame.Ping.class, codec.decode("{\"type\":\"ping\",\"extra\":" + "9".repeat(1_100) + "}"));
+    }
+
+    @Test
     void encodesTypeFirstAndSnakeCase() {
         String json = codec.encode(new ServerFrame.Ready("c1", "u", 65536, Instant.parse("2026-01-02T03:04:05Z")));
         JsonObject object = Json.createReader(new StringReader(json)).readObject();

@@ -14,6 +14,12 @@ import jakarta.validation.Validator;
  * client sends, the answer is a frame or the documented INVALID_FRAME refusal, never another
  * exception. The normal build fuzzes for a bounded time (JAZZER_FUZZ=1, see pom.xml); without
  * it, the test replays the stored inputs only.
+ *
+ * <p>Frames go up to the frame limit and beyond. libFuzzer mutates inputs up to the size of the
+ * largest one in its corpus (Jazzer turns its length control off), and the one stored input had 60
+ * bytes, so a run never met the parser's limits on nesting (1000 levels) or on numbers (1100
+ * characters). Now the stored seeds are frames of deep nesting and long numbers, pom.xml sets
+ * {@code -max_len=65536}, and a value may repeat a piece (a bracket, a digit) up to 16384 times.
  */
 class FrameDecoderFuzzTest {
 
@@ -21,6 +27,9 @@ class FrameDecoderFuzzTest {
     private static final Validator VALIDATOR = Validation.buildDefaultValidatorFactory().getValidator();
     private static final String[] TYPES = {"chat", "ping", "cancel", "resume", "refresh", "nope"};
     private static final String[] FIELDS = {"text", "thread_id", "client_msg_id", "run_id", "after_seq", "token", "type"};
+    /** Pieces a value may repeat many times: nesting, digits, signs, spaces. */
+    private static final String[] RUNS = {"[", "{\"a\":", "9", "0.", "-", " "};
+    private static final int MAX_FRAME_BYTES = 65_536;
 
     @FuzzTest(maxDuration = "20s")
     void decodesAnythingIntoAFrameOrADocumentedRefusal(FuzzedDataProvider data) {
@@ -41,11 +50,13 @@ class FrameDecoderFuzzTest {
         int fields = data.consumeInt(0, 4);
         for (int i = 0; i < fields; i++) {
             json.append(",\"").append(data.pickValue(FIELDS)).append("\":");
-            switch (data.consumeInt(0, 4)) {
+            switch (data.consumeInt(0, 5)) {
                 case 0 -> json.append('"').append(data.consumeString(40).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
                 case 1 -> json.append(data.consumeLong());
                 case 2 -> json.append(data.consumeBoolean());
                 case 3 -> json.append("null");
+                case 4 -> json.append(data.pickValue(RUNS).repeat(data.consumeInt(0, MAX_FRAME_BYTES / 4)))
+                        .append(data.consumeString(20));
                 default -> json.append(data.consumeString(20));
             }
         }

@@ -85,6 +85,13 @@ public class ChatEndpoint {
             LOG.log(Level.FINE, "I/O error on session " + session.getId(), error);
             return;
         }
+        if (!session.isOpen()) {
+            // Tyrus refused what the client sent and has closed the session itself before telling
+            // us, e.g. with 1009 for a message over the frame limit (ChatSessions): not a bug, and
+            // rethrown it would be logged with its stack trace once per such client
+            LOG.log(Level.FINE, "Session " + session.getId() + " closed by the container", error);
+            return;
+        }
         if (error instanceof RuntimeException bug) {
             throw bug;
         }

@@ -46,6 +46,7 @@ public class ChatSessions {
     }
 
     public void open(Session session) {
+        refuseLargeMessagesWhileTheyArrive(session);
         Connection connection = hub.accept(session);
         session.getUserProperties().put(CONNECTION, connection);
         var outcome = (HandshakeOutcome) session.getUserProperties().remove(TokenHandshake.OUTCOME);
@@ -89,6 +90,19 @@ public class ChatSessions {
             hub.unregister(connection);
         }
         metrics.connectionClosed(reason.getCloseCode().getCode());
+    }
+
+    /**
+     * Tyrus puts a fragmented message together in a buffer of the session's maximum size, by
+     * default unbounded, and hands it over only after the last fragment. With the frame limit as
+     * that size it closes the session with 1009 ("Too big.", no error frame) as soon as the part
+     * received passes it, while the rest is still arriving. Tyrus counts UTF-16 units, and a unit
+     * takes at least one byte of UTF-8, so no message within the byte limit is refused there;
+     * {@link #receive} checks the exact byte count of what gets through.
+     */
+    private void refuseLargeMessagesWhileTheyArrive(Session session) {
+        session.setMaxTextMessageBufferSize(maxFrameBytes);
+        session.setMaxBinaryMessageBufferSize(maxFrameBytes);
     }
 
     private boolean exceedsLimit(String text) {

@@ -2,8 +2,11 @@ package dev.agentwire.agents.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,13 @@ class CalculatorTest {
             "2^-2            | 0.25",
             "1e3             | ERROR",
             "100000000000*100000000000 | 10000000000000000000000",
+            "10^100 % 3      | 1",
+            "-7 % 3          | -1",
+            "10^100 % 7      | 4",
+            "(-2)^3          | -8",
+            "0^5             | 0",
+            "0^0             | 1",
+            "0.1^1000 * 10^999 | 0.1",
     })
     void evaluates(String expression, String expected) {
         if (expected.equals("ERROR")) {
@@ -52,6 +62,47 @@ class CalculatorTest {
         assertEquals("expression nested too deeply", message("(".repeat(100) + "1" + ")".repeat(100)));
         assertEquals("expression nested too deeply", message("-".repeat(100) + "1"));
         assertTrue(message("1+".repeat(300) + "1").startsWith("expression longer"));
+    }
+
+    @Test
+    void resultsBeyondTheBoundsAreRefusedBeforeTheyAreComputed() {
+        assertTimeoutPreemptively(Duration.ofSeconds(1), () -> {
+            assertEquals("the result would have more than 1000 digits", message("(9^9999)^300"));
+            assertEquals("the result would have more than 1000 digits", message("(1/9^9999)^104"));
+            assertEquals("the result would be smaller than 1e-1000 (it is not 0)", message("(1/9^1000)^104"));
+            assertEquals("the result would have more than 1000 digits", message("0.1^-1000"));
+            assertEquals("the result would have more than 1000 digits", message("2^3322"));
+            assertEquals("the result would be smaller than 1e-1000 (it is not 0)", message("0.1^1001"));
+            assertEquals("the result would have more than 1000 digits", message("(10^999)*10"));
+            assertEquals("the result would be smaller than 1e-1000 (it is not 0)", message("(0.1^1000)/10"));
+            assertEquals("the result would have more than 1000 digits", message("1/0.1^1000"));
+        });
+    }
+
+    @Test
+    void resultsWithinTheBoundsAreAnsweredAndTheAnswerIsShort() {
+        assertEquals(1000, calculator.evaluate("2^3321").length());
+        assertEquals(1002, calculator.evaluate("0.1^1000").length()); // "0." and 1000 decimal places
+        assertEquals(1000, calculator.evaluate("9^1047").length());
+        assertEquals("0", calculator.evaluate("10^999 % 0.1^999"));
+    }
+
+    @Test
+    void anInterruptedEvaluationStopsAndKeepsTheInterrupt() {
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(CancellationException.class, () -> calculator.evaluate("1+1"));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is left for the run to see");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void anEvaluationPastItsTimeIsRefused() {
+        var noTime = new Calculator(Duration.ZERO);
+        assertEquals("the calculation takes longer than 0 ms",
+                assertThrows(Calculator.CalculationException.class, () -> noTime.evaluate("1+1")).getMessage());
     }
 
     private String message(String expression) {
