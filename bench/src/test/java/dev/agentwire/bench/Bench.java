@@ -89,6 +89,13 @@ public final class Bench {
                 Live.run(t0);
                 return;
             }
+            if (Streaming.SCENARIOS.containsAll(SCENARIOS)) { // issue 11: streaming through the model backend, a report of its own
+                if (!Boolean.getBoolean("bench.reportOnly")) {
+                    prepare();
+                }
+                Streaming.run(t0);
+                return;
+            }
             if (Boolean.getBoolean("bench.reportOnly")) { // re-aggregate the last runs (development aid)
                 Map<String, String> profiles = new LinkedHashMap<>();
                 for (String target : TARGETS) {
@@ -436,7 +443,7 @@ public final class Bench {
                 "-Dbench.out=" + dir.resolve(name + ".properties")));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         for (String key : System.getProperties().stringPropertyNames()) { // -Dbench.chat.users=... and friends
-            if (key.matches("bench\\.(handshake|chat|capacity|resume|crowd)\\..*") && !props.containsKey(key)) {
+            if (key.matches("bench\\.(handshake|chat|capacity|resume|crowd|stream)\\..*") && !props.containsKey(key)) {
                 cmd.add("-D" + key + "=" + System.getProperty(key));
             }
         }

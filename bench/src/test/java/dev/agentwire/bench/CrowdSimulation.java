@@ -66,7 +66,8 @@ public class CrowdSimulation extends Simulation {
                 return session.set("streamer", role <= STREAMERS);
             })
             .doIfOrElse("#{streamer}").then(
-                    exec(during(Duration.ofSeconds(SECONDS)).on(
+                    // exitASAP false: the chat under way when the time is up is finished and counted
+                    exec(during(Duration.ofSeconds(SECONDS), false).on(
                             exec(session -> session.set("t0", System.nanoTime()))
                                     .exec(Steps.chat())
                                     .exec(session -> {

@@ -326,7 +326,7 @@ final class Report {
                     .redirectErrorStream(true).start();
             boolean dirty = !new String(d.getInputStream().readAllBytes()).isBlank();
             return "target/agentwire.war as copied at " + built + ", repository at " + head
-                    + (dirty ? " with uncommitted changes to src/ or pom.xml (work in progress on the durable-threads issue)" : "");
+                    + (dirty ? " with uncommitted changes to src/ or pom.xml (the WAR may not be the HEAD's)" : "");
         } catch (IOException e) {
             return "?";
         }
