@@ -17,8 +17,8 @@ import org.eclipse.microprofile.health.Readiness;
  * AGENT_UNAVAILABLE, and a load balancer that took the node out would never send the chat that
  * shows the backend is back. The backend's state is in the data (circuit, last call) instead.
  *
- * <p>The backend is resolved when the application starts, on a deployment thread: WildFly runs
- * health checks on a management thread where the application's naming context is not bound.
+ * <p>The backend is resolved once, when the application starts, on a deployment thread: WildFly
+ * runs health checks on a management thread where the application's naming context is not bound.
  */
 @Readiness
 @ApplicationScoped
@@ -27,9 +27,12 @@ public class AgentReadiness implements HealthCheck {
     @Inject
     AgentBackend backend;
 
+    /** The agent, asked of the start-up EJB once: an EJB whose start failed is never called again (WildFly waits forever). */
+    private volatile Agent agent;
+
     void atStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
         try {
-            backend.agent();
+            agent = backend.agent();
         } catch (RuntimeException failedToStart) {
             // the start-up checks report it and fail the deployment; this check is DOWN
         }
@@ -37,7 +40,10 @@ public class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Agent agent = backend.agent();
+        Agent agent = this.agent;
+        if (agent == null) {
+            return HealthCheckResponse.named("agentwire-agent").down().build();
+        }
         HealthCheckResponseBuilder response = HealthCheckResponse.named("agentwire-agent")
                 .status(agent.isAvailable())
                 .withData("backend", agent.name());

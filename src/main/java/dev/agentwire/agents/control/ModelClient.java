@@ -10,6 +10,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
@@ -56,6 +57,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  */
 @ApplicationScoped
 public class ModelClient {
+
+    /** One reader factory for every chunk: {@code Json.createReader} looks its provider up each time (a class-path scan). */
+    private static final JsonReaderFactory CHUNKS = Json.createReaderFactory(Map.of());
 
     private static final Logger LOG = Logger.getLogger(ModelClient.class.getName());
     /** The longest wait passed on from a Retry-After header; a longer one is cut to this. */
@@ -413,7 +417,7 @@ public class ModelClient {
             }
             JsonObject chunk;
             try {
-                chunk = Json.createReader(new StringReader(data)).readObject();
+                chunk = CHUNKS.createReader(new StringReader(data)).readObject();
             } catch (JsonException | ClassCastException e) {
                 malformed++;
                 LOG.fine(() -> "skipping a malformed chunk from the model backend");

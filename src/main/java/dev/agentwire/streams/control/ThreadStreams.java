@@ -18,6 +18,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,6 +144,15 @@ public class ThreadStreams {
         writer = new EventWriter(database, codec, settings, new WriterReports(), threadFactory, Clock.systemUTC());
         writer.start();
         metrics.gauge("agentwire.events.queued", "Run events waiting to be stored", writer::queued);
+    }
+
+    /**
+     * Made when the application starts, on a deployment thread: the writer is running before the
+     * first run, and its resources are never looked up on a thread without the application's
+     * naming context (WildFly's health checks run on one: docs/platform-notes.md).
+     */
+    void startWithTheApplication(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        // observing is enough: the container creates the bean to call this
     }
 
     @PreDestroy
