@@ -44,7 +44,8 @@ class WildFlyIT {
     static void start() throws Exception {
         wildfly = WildFlyProcess.start(workDir, WildFlyProcess.trustingTestTokens(
                 "-Dagentwire.db.url=jdbc:h2:file:" + workDir.resolve("db/agentwire") + ";DB_CLOSE_ON_EXIT=FALSE",
-                "-Dagentwire.data-dir=" + workDir.resolve("data")));
+                "-Dagentwire.data-dir=" + workDir.resolve("data"),
+                "-Dagentwire.dev-issuer.enabled=true")); // with a configured key it is off unless asked for
         wildfly.awaitReady();
         server = wildfly.server();
     }
