@@ -24,6 +24,9 @@ public interface Meters {
     /** Adds {@code amount} to an untagged counter. */
     void add(String counter, long amount);
 
+    /** Creates the timer, so that the first {@link #record} calls, made at once, find it. */
+    void declareTimer(String timer, String description);
+
     void record(String timer, String description, Duration duration);
 
     /** A gauge read at every scrape; the value's supplier is kept for as long as the application runs. */

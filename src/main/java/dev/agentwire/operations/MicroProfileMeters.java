@@ -45,11 +45,19 @@ public class MicroProfileMeters implements Meters {
         registry().counter(counter).inc(amount);
     }
 
+    @Override
+    public void declareTimer(String timer, String description) {
+        registry().timer(metadata(timer, description));
+    }
+
     /** Recorded in nanoseconds, exported in seconds; see the buckets in microprofile-config.properties. */
     @Override
     public void record(String timer, String description, Duration duration) {
-        registry().timer(Metadata.builder().withName(timer).withDescription(description)
-                .withUnit(MetricUnits.NANOSECONDS).build()).update(duration);
+        registry().timer(metadata(timer, description)).update(duration);
+    }
+
+    private static Metadata metadata(String timer, String description) {
+        return Metadata.builder().withName(timer).withDescription(description).withUnit(MetricUnits.NANOSECONDS).build();
     }
 
     @Override

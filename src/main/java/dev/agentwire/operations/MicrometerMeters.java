@@ -50,6 +50,11 @@ public class MicrometerMeters implements Meters {
     }
 
     @Override
+    public void declareTimer(String timer, String description) {
+        registry().timer(timer);
+    }
+
+    @Override
     public void record(String timer, String description, Duration duration) {
         registry().timer(timer).record(duration);
     }
