@@ -158,7 +158,7 @@ public class AgentRunner {
         if (e instanceof AgentUnavailableException unavailable) {
             metrics.agentUnavailable();
             LOG.log(Level.WARNING, "Agent unavailable for run " + run.runId() + " [" + correlationId + "]: "
-                    + unavailable.getMessage());
+                    + unavailable.getMessage() + " (" + causeOf(unavailable) + ")");
             events.failedEnd(ErrorCode.AGENT_UNAVAILABLE, unavailable.getMessage(), correlationId,
                     unavailable.retryAfter().map(Duration::toSeconds).orElse(null), RunOutcome.UNAVAILABLE);
             return RunOutcome.UNAVAILABLE;
@@ -167,5 +167,14 @@ public class AgentRunner {
                 + " failed [" + correlationId + "]", e);
         events.failedEnd(ErrorCode.AGENT_FAILED, ErrorCode.AGENT_FAILED.message(), correlationId, RunOutcome.FAILED);
         return RunOutcome.FAILED;
+    }
+
+    /** The underlying failure, for the log only (never for a frame): what the backend did. */
+    private static String causeOf(Throwable failure) {
+        Throwable cause = failure.getCause();
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == null ? "no cause" : cause.getClass().getName() + ": " + cause.getMessage();
     }
 }

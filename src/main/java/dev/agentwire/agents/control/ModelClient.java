@@ -269,6 +269,7 @@ public class ModelClient {
         var lines = new StreamedLines();
         CompletableFuture<HttpResponse<Void>> exchange = http.sendAsync(post.build(), lines);
         exchange.whenComplete((response, failure) -> lines.end(failure));
+        boolean read = false;
         try {
             int status = lines.status();
             if (status == 429) {
@@ -277,13 +278,20 @@ public class ModelClient {
             if (status != 200) {
                 throw new ModelException("the model backend answered HTTP " + status);
             }
-            return read(lines, onText);
+            Turn turn = read(lines, onText);
+            read = true;
+            return turn;
         } catch (InterruptedException e) {
             // a cancelled run, or the Fault Tolerance timeout, which reports itself as a TimeoutException
             Thread.currentThread().interrupt();
             throw new RunEvents.RunCancelledException();
         } finally {
-            exchange.cancel(true); // a cancelled or timed-out run stops the download too
+            if (!read) {
+                // a cancelled, timed-out or failed run stops the download too. Not after a complete
+                // answer: the body drains by itself, and cancelling an exchange whose connection went
+                // back to the pool closed it under the next exchange ("connection closed locally")
+                exchange.cancel(true);
+            }
         }
     }
 
