@@ -312,8 +312,9 @@ public class ThreadStreams {
         } catch (RuntimeException e) {
             String correlationId = Ids.newId();
             LOG.log(Level.WARNING, "Replay of thread " + threadId + " failed [" + correlationId + "]", e);
-            subscriber.send(ServerFrame.ErrorFrame.of(ErrorCode.STORAGE_UNAVAILABLE,
-                    "The replay stopped at seq " + cursor + "; resume again from there.", correlationId, List.of()));
+            // the one way a subscriber fails: counted, and the session stays open for this code
+            subscriber.fail(ErrorCode.STORAGE_UNAVAILABLE, "The replay stopped at seq " + cursor
+                    + "; resume again from there.", correlationId);
         } finally {
             endReplay(subscription);
         }
@@ -326,9 +327,7 @@ public class ThreadStreams {
 
     private void endReplay(Subscription subscription) {
         synchronized (subscription) {
-            if (subscription.replaying) {
-                subscription.replaying = false;
-            }
+            subscription.replaying = false;
         }
         replaysGoing.computeIfPresent(subscription.subscriber.owner(), (owner, going) -> going == 1 ? null : going - 1);
     }
@@ -348,10 +347,6 @@ public class ThreadStreams {
 
     /** Hands committed events to their threads' subscribers, on the thread's lane. */
     private void deliver(List<EventWriter.Stored> events) {
-        if (lanes.length == 1) {
-            lanes[0].execute(() -> events.forEach(this::deliver));
-            return;
-        }
         List<List<EventWriter.Stored>> perLane = new ArrayList<>(lanes.length);
         for (int i = 0; i < lanes.length; i++) {
             perLane.add(new ArrayList<>());
