@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
 /** Retries are safe from the first message on, and a client may choose a new thread's id. */
 class ThreadIdsIT extends SuiteServerTest {
 
+    /** client_msg_ids are per user and the suite's database outlives a run: users of this run only. */
+    static final String RUN = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+
     @Test
     void aFirstChatSentTwiceMakesOneThreadAndOneRun() {
-        String token = TestTokens.valid("first-retry-user");
+        String token = TestTokens.valid("first-retry-user-" + RUN);
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("what is 2+3?", null, "first-message");
             JsonObject ack = client.expect("ack");
@@ -39,7 +42,7 @@ class ThreadIdsIT extends SuiteServerTest {
 
     @Test
     void aClientMessageIdIsTheSendersAcrossThreads() {
-        String token = TestTokens.valid("cross-thread-user");
+        String token = TestTokens.valid("cross-thread-user-" + RUN);
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("hello", null, "used-once");
             String firstThread = client.expect("ack").getString("thread_id");
@@ -52,7 +55,7 @@ class ThreadIdsIT extends SuiteServerTest {
             assertTrue(repeat.getBoolean("duplicate"));
             assertEquals(firstThread, repeat.getString("thread_id"), "the first message's thread");
         }
-        try (var other = ChatClient.ready(server.chat(), TestTokens.valid("cross-thread-other"))) {
+        try (var other = ChatClient.ready(server.chat(), TestTokens.valid("cross-thread-other-" + RUN))) {
             other.chat("hello", null, "used-once");
             assertFalse(other.expect("ack").getBoolean("duplicate"), "another user's ids are theirs");
             other.run();
@@ -61,7 +64,7 @@ class ThreadIdsIT extends SuiteServerTest {
 
     @Test
     void aNewThreadIdOfTheClientsChoosingMakesTheSendersThread() {
-        String token = TestTokens.valid("chooser-user");
+        String token = TestTokens.valid("chooser-user-" + RUN);
         String chosen = UUID.randomUUID().toString();
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("what is 6*7?", chosen, "m1");
@@ -78,23 +81,23 @@ class ThreadIdsIT extends SuiteServerTest {
             assertEquals("thread_id", refused.getJsonArray("problems").getJsonObject(0).getString("field"));
         }
         assertEquals(200, status("api/threads/" + chosen + "/messages", token));
-        try (var intruder = ChatClient.ready(server.chat(), TestTokens.valid("chooser-intruder"))) {
+        try (var intruder = ChatClient.ready(server.chat(), TestTokens.valid("chooser-intruder-" + RUN))) {
             intruder.chat("mine now?", chosen, "x1").expectError("THREAD_NOT_FOUND");
             intruder.send("{\"type\":\"ping\"}").expect("pong");
         }
-        assertEquals(404, status("api/threads/" + chosen + "/messages", TestTokens.valid("chooser-intruder")));
+        assertEquals(404, status("api/threads/" + chosen + "/messages", TestTokens.valid("chooser-intruder-" + RUN)));
     }
 
     @Test
     void theSameNameFromAnotherIssuerIsAnotherUser() {
-        String providerToken = TestTokens.valid("same-name");
+        String providerToken = TestTokens.valid("same-name-" + RUN);
         String threadId;
         try (var client = ChatClient.ready(server.chat(), providerToken)) {
             client.chat("my secret is 1+1", null, "name-clash");
             threadId = client.expect("ack").getString("thread_id");
             client.run();
         }
-        var issued = server.postForm("api/dev/tokens", "user=same-name");
+        var issued = server.postForm("api/dev/tokens", "user=same-name-" + RUN);
         assertEquals(200, issued.statusCode(), issued.body());
         String devToken = jakarta.json.Json.createReader(new java.io.StringReader(issued.body())).readObject().getString("token");
         assertEquals(404, status("api/threads/" + threadId + "/messages", devToken));

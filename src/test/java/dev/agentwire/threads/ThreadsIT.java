@@ -30,9 +30,13 @@ import org.junit.jupiter.api.Test;
  */
 class ThreadsIT extends SuiteServerTest {
 
+    /** client_msg_ids are per user and the suite's database outlives a run: users of this run only. */
+    static final String RUN = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+
+
     @Test
     void chatIsAcknowledgedThenAnsweredAndBothAreInTheHistory() {
-        String token = TestTokens.valid("history-user");
+        String token = TestTokens.valid("history-user-" + RUN);
         String threadId;
         List<JsonObject> live;
         try (var client = ChatClient.ready(server.chat(), token)) {
@@ -62,7 +66,7 @@ class ThreadsIT extends SuiteServerTest {
 
     @Test
     void runsInOneThreadShareOneGaplessSequence() {
-        String token = TestTokens.valid("two-runs-user");
+        String token = TestTokens.valid("two-runs-user-" + RUN);
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("what is 2+2?", null, "first");
             String threadId = client.expect("ack").getString("thread_id");
@@ -101,7 +105,7 @@ class ThreadsIT extends SuiteServerTest {
 
     @Test
     void repeatedClientMessageIdIsAcknowledgedAgainButStoredAndAnsweredOnce() {
-        String token = TestTokens.valid("retrying-user");
+        String token = TestTokens.valid("retrying-user-" + RUN);
         try (var client = ChatClient.ready(server.chat(), token)) {
             client.chat("what is 1+2?", null, "once");
             JsonObject first = client.expect("ack");
