@@ -1,12 +1,15 @@
 package dev.agentwire.agents;
 
+import static dev.agentwire.it.ModelServer.chunk;
+import static dev.agentwire.it.ModelServer.finish;
+import static dev.agentwire.it.ModelServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.agentwire.it.ChatClient;
+import dev.agentwire.it.ModelServer;
 import dev.agentwire.it.PayaraProcess;
 import dev.agentwire.it.TestTokens;
 import jakarta.json.Json;
@@ -15,16 +18,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,29 +47,19 @@ class OpenAiBackendIT {
     @TempDir
     static Path workDir;
 
-    static HttpServer model;
+    static ModelServer model;
     static PayaraProcess payara;
-    static final List<JsonObject> requests = new CopyOnWriteArrayList<>();
-    static final AtomicInteger chatCalls = new AtomicInteger();
-    static final AtomicInteger modelsCalls = new AtomicInteger();
     /** When set, the model server fails every call: 500s and dropped connections, /models included. */
     static volatile boolean down;
 
     @BeforeAll
     static void start() throws Exception {
-        model = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        model.createContext("/v1/chat/completions", OpenAiBackendIT::answer);
-        model.createContext("/v1/models", OpenAiBackendIT::models);
-        model.setExecutor(Executors.newCachedThreadPool()); // a slow stream must not hold up the other calls
-        model.start();
-        payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(
-                "-Dagentwire.agent.backend=openai",
-                "-Dagentwire.openai.base-url=http://127.0.0.1:" + model.getAddress().getPort() + "/v1",
-                "-Dagentwire.openai.model=test-model",
+        model = ModelServer.start(OpenAiBackendIT::answer);
+        payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(model.backendOptions(
                 "-Ddev.agentwire.agents.control.ModelCircuit/call/Timeout/value=2000",
                 "-Ddev.agentwire.agents.control.ModelCircuit/call/CircuitBreaker/delay=2000",
                 "-Dagentwire.openai.probe-interval-seconds=1",
-                "-Dagentwire.openai.retry-after-seconds=3")).awaitReady();
+                "-Dagentwire.openai.retry-after-seconds=3"))).awaitReady();
     }
 
     @AfterAll
@@ -78,7 +67,7 @@ class OpenAiBackendIT {
         if (payara != null) {
             payara.close();
         }
-        model.stop(0);
+        model.close();
     }
 
     @Test
@@ -93,8 +82,8 @@ class OpenAiBackendIT {
             assertEquals("openai:test-model", run.get(0).getString("agent"));
             assertEquals(List.of("Hel", "lo", " there"), run.subList(2, 5).stream().map(e -> e.getString("text")).toList());
             assertEquals("Hello there", run.get(5).getString("text"));
-            assertEquals("test-model", requests.get(requests.size() - 1).getString("model"));
-            assertTrue(requests.get(requests.size() - 1).getBoolean("stream"));
+            assertEquals("test-model", model.requests.get(model.requests.size() - 1).getString("model"));
+            assertTrue(model.requests.get(model.requests.size() - 1).getBoolean("stream"));
         }
     }
 
@@ -110,7 +99,7 @@ class OpenAiBackendIT {
             assertEquals("6*7", run.get(2).getJsonObject("input").getString("expression"));
             assertEquals("42", run.get(3).getString("output"));
             assertEquals("The answer is 42", run.get(5).getString("text"));
-            JsonObject second = requests.get(requests.size() - 1);
+            JsonObject second = model.requests.get(model.requests.size() - 1);
             JsonObject toolResult = second.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
                     .filter(m -> m.getString("role").equals("tool")).findFirst().orElseThrow();
             assertEquals("42", toolResult.getString("content"));
@@ -139,7 +128,7 @@ class OpenAiBackendIT {
             client.run();
             client.chat("and again", threadId);
             client.run();
-            List<String> conversation = requests.get(requests.size() - 1).getJsonArray("messages").getValuesAs(JsonObject.class)
+            List<String> conversation = model.requests.get(model.requests.size() - 1).getJsonArray("messages").getValuesAs(JsonObject.class)
                     .stream().map(m -> m.getString("role") + ":" + m.getString("content")).toList();
             assertEquals(List.of("user:say hello", "assistant:Hello there", "user:and again"), conversation.subList(1, 4));
         }
@@ -216,12 +205,13 @@ class OpenAiBackendIT {
     void aFailingBackendOpensTheCircuitReadinessStaysUpAndAProbeClosesItWithoutAChat() throws Exception {
         String token = TestTokens.valid("model-user");
         down = true;
+        model.modelsDown = true;
         int runs = 0;
         int callsWhenRefused = -1;
         try (var client = ChatClient.ready(payara.server().chat(), token)) {
             int callsSinceDown = 0;
             while (runs < 30) {
-                int callsBefore = chatCalls.get();
+                int callsBefore = model.chatCalls.get();
                 client.chat("say hello");
                 client.expect("ack");
                 List<JsonObject> run = client.run();
@@ -231,10 +221,10 @@ class OpenAiBackendIT {
                 assertTrue(error.getBoolean("retryable"));
                 assertEquals(200, payara.readiness().statusCode(), "history and sessions are still served");
                 if (error.getString("message").contains("not called for a while")) {
-                    callsWhenRefused = chatCalls.get() - callsBefore;
+                    callsWhenRefused = model.chatCalls.get() - callsBefore;
                     break;
                 }
-                callsSinceDown += chatCalls.get() - callsBefore;
+                callsSinceDown += model.chatCalls.get() - callsBefore;
             }
             assertEquals(0, callsWhenRefused, "the open circuit refused the run without calling the model; runs: " + runs);
             assertTrue(callsSinceDown <= 20, "opened within one window of calls: " + callsSinceDown);
@@ -246,15 +236,16 @@ class OpenAiBackendIT {
         assertEquals(200, payara.server().get("api/threads", token).statusCode());
 
         // while the backend stays down, the probe finds it down and the circuit stays open
-        int probes = modelsCalls.get();
-        awaitTrue(() -> modelsCalls.get() > probes, "a probe reached the down backend");
+        int probes = model.modelsCalls.get();
+        awaitTrue(() -> model.modelsCalls.get() > probes, "a probe reached the down backend");
         assertEquals("open", agentCheck().getJsonObject("data").getString("circuit"));
 
         down = false;
-        int chatsBefore = chatCalls.get();
+        model.modelsDown = false;
+        int chatsBefore = model.chatCalls.get();
         awaitTrue(() -> "closed".equals(agentCheck().getJsonObject("data").getString("circuit")),
                 "the probe closes the circuit once the backend answers");
-        assertEquals(chatsBefore, chatCalls.get(), "no chat was needed to close it");
+        assertEquals(chatsBefore, model.chatCalls.get(), "no chat was needed to close it");
         assertEquals("succeeded", agentCheck().getJsonObject("data").getString("last_call"));
         assertEquals(200, payara.readiness().statusCode());
 
@@ -300,7 +291,7 @@ class OpenAiBackendIT {
     @Test
     @Order(10)
     void modelServerGoneEndsRunsAsUnavailableReadinessStaysUpAndTheSessionStays() throws Exception {
-        model.stop(0);
+        model.close();
         double before = payara.server().metric("agentwire_agent_unavailable_total", null);
         try (var client = ChatClient.ready(payara.server().chat(), TestTokens.valid("model-user"))) {
             for (int i = 0; i < 3; i++) {
@@ -351,33 +342,13 @@ class OpenAiBackendIT {
         return run.stream().map(e -> e.getString("type")).toList();
     }
 
-    /** The probe's endpoint: the model list, unless the server is down. */
-    private static void models(HttpExchange exchange) throws IOException {
-        modelsCalls.incrementAndGet();
-        exchange.getRequestBody().readAllBytes();
-        if (down) {
-            exchange.sendResponseHeaders(500, -1);
-            exchange.close();
-            return;
-        }
-        byte[] body = "{\"object\":\"list\",\"data\":[{\"id\":\"test-model\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
     /** The fake model: picks a behaviour from the last user message, or fails every call while down. */
-    private static void answer(HttpExchange exchange) throws IOException {
-        int call = chatCalls.incrementAndGet();
-        JsonObject request = Json.createReader(new StringReader(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))).readObject();
-        requests.add(request);
+    private static void answer(HttpExchange exchange, JsonObject request, int call) throws IOException {
         List<JsonObject> messages = request.getJsonArray("messages").getValuesAs(JsonObject.class);
-        String last = messages.stream().filter(m -> m.getString("role").equals("user")).reduce((a, b) -> b).orElseThrow().getString("content");
+        String last = ModelServer.lastUserText(request);
         boolean toolAnswered = messages.get(messages.size() - 1).getString("role").equals("tool");
         if (last.contains("fail with 500") || (down && call % 2 == 0)) {
-            fail(exchange, 500, null);
+            ModelServer.fail(exchange, 500, null);
             return;
         }
         if (last.contains("drop the connection") || down) {
@@ -385,12 +356,10 @@ class OpenAiBackendIT {
             return;
         }
         if (last.contains("rate limit me")) {
-            fail(exchange, 429, last.contains("without a wait") ? null : "7");
+            ModelServer.fail(exchange, 429, last.contains("without a wait") ? null : "7");
             return;
         }
-        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
+        try (OutputStream out = ModelServer.stream(exchange)) {
             if (toolAnswered) {
                 text(out, "The answer is " + messages.get(messages.size() - 1).getString("content"));
                 finish(out, "stop");
@@ -405,7 +374,7 @@ class OpenAiBackendIT {
                 finish(out, "stop");
             } else if (last.contains("be slow")) {
                 text(out, "Let me think");
-                sleep(5_000);
+                ModelServer.sleep(5_000);
                 finish(out, "stop");
             } else {
                 text(out, "Hel");
@@ -413,44 +382,6 @@ class OpenAiBackendIT {
                 text(out, " there");
                 finish(out, "stop");
             }
-        } catch (IOException closedByClient) {
-            // the gateway gave up on a slow stream
-        }
-    }
-
-    /** An error answer with an OpenAI-style JSON body, and a Retry-After header when given. */
-    private static void fail(HttpExchange exchange, int status, String retryAfter) throws IOException {
-        byte[] body = ("{\"error\":{\"message\":\"test failure " + status + "\",\"type\":\"server_error\"}}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        if (retryAfter != null) {
-            exchange.getResponseHeaders().add("Retry-After", retryAfter);
-        }
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static void text(OutputStream out, String text) throws IOException {
-        chunk(out, Json.createObjectBuilder().add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder()
-                .add("index", 0).add("delta", Json.createObjectBuilder().add("content", text)))).build().toString());
-    }
-
-    private static void finish(OutputStream out, String reason) throws IOException {
-        chunk(out, "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"" + reason + "\"}]}");
-        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void chunk(OutputStream out, String json) throws IOException {
-        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
