@@ -37,14 +37,28 @@ public final class PayaraProcess implements AutoCloseable {
     /** The same, with more Payara Micro options ({@code --sslport}, {@code --postbootcommandfile}, …). */
     public static PayaraProcess start(Path workDir, Map<String, String> environment, List<String> microOptions, String... jvmOptions)
             throws IOException {
+        return start(workDir, environment, false, microOptions, jvmOptions);
+    }
+
+    /** A member of a data grid: Payara Micro's Hazelcast on, found by {@code gridOptions} (--clustermode, …). */
+    public static PayaraProcess startInGrid(Path workDir, Map<String, String> environment, List<String> gridOptions,
+                                            String... jvmOptions) throws IOException {
+        return start(workDir, environment, true, gridOptions, jvmOptions);
+    }
+
+    private static PayaraProcess start(Path workDir, Map<String, String> environment, boolean grid, List<String> microOptions,
+                                       String... jvmOptions) throws IOException {
         int port = freePort();
         String basedir = System.getProperty("agentwire.basedir");
         // logs outlive the test's working directory, for reading after a failure
         Path log = Files.createDirectories(Path.of(basedir, "target", "it-logs")).resolve("payara-" + port + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
-                "--nohazelcast", "--port", Integer.toString(port),
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar")));
+        if (!grid) {
+            command.add("--nohazelcast");
+        }
+        command.addAll(List.of("--port", Integer.toString(port),
                 "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString()));
         command.addAll(microOptions);
         command.addAll(List.of("--deploy", System.getProperty("agentwire.war"), "--contextroot", "/"));

@@ -10,7 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * This node's place among the nodes that share one database. With {@code agentwire.cluster.enabled}
  * off (the default) this node is the only writer of its database; on, other nodes write the same
- * database, so the event log is numbered under a lock and recovery touches only this node's runs.
+ * database, so the event log is numbered under a lock, recovery touches only this node's runs,
+ * and the nodes tell each other what they stored through Payara Micro's data grid ({@link Grid}).
  * Cluster mode needs PostgreSQL and an explicit, unique, stable {@code agentwire.node.id}: the id
  * is stored with every run, and a node that restarts under its id ends the runs it left open.
  */
@@ -36,16 +37,20 @@ public class ClusterNode {
 
     private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
+    private Grid grid;
+
     @PostConstruct
-    void check() {
+    void join() {
         try {
             check(enabled, nodeId, databaseUrl);
+            if (enabled) {
+                grid = Grid.join(nodeId);
+                LOG.info(() -> "Cluster mode: node " + nodeId + ", one of " + grid.members()
+                        + " members of the grid, sharing its database with the other nodes");
+            }
         } catch (IllegalStateException e) {
             LOG.severe("agentwire cannot start: " + e.getMessage());
             throw e;
-        }
-        if (enabled) {
-            LOG.info(() -> "Cluster mode: node " + nodeId + ", sharing its database with the other nodes");
         }
     }
 
@@ -77,5 +82,13 @@ public class ClusterNode {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** The grid, in cluster mode only. */
+    public Grid grid() {
+        if (grid == null) {
+            throw new IllegalStateException("not in cluster mode");
+        }
+        return grid;
     }
 }
