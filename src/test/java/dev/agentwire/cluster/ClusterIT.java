@@ -211,6 +211,77 @@ class ClusterIT {
                 || e.getString("type").equals("agent_error")).count(), "one closing event per run: " + threadAEvents);
     }
 
+    @Test
+    @Order(3)
+    void aUsersLimitsCountOverBothNodes() throws Exception {
+        String token = TestTokens.valid("cluster-limits");
+        List<ChatClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) { // the per-user maximum, on two nodes
+                open.add(ChatClient.ready((i % 2 == 0 ? nodeA : nodeB).server().chat(), token));
+            }
+            try (var sixth = ChatClient.withHeader(nodeB.server().chat(), token)) {
+                assertEquals(4429, sixth.expectError("TOO_MANY_CONNECTIONS").getInt("close_code"));
+            }
+            open.remove(0).close(); // one on node A goes; node B admits one again
+            awaitAdmitted(nodeB, token, open);
+
+            held.put("c", new CountDownLatch(1));
+            held.put("d", new CountDownLatch(1));
+            open.get(0).chat("hold c", UUID.randomUUID().toString()); // on node B
+            open.get(1).chat("hold d", UUID.randomUUID().toString()); // on node A
+            open.get(0).expect("ack");
+            open.get(1).expect("ack");
+            ChatClient third = open.get(2);
+            third.chat("one run too many", UUID.randomUUID().toString());
+            assertTrue(third.expectError("RATE_LIMITED").getString("message").contains("runs going"),
+                    "two runs going, one per node: the per-user maximum");
+            held.get("c").countDown();
+            held.get("d").countDown();
+        } finally {
+            open.forEach(ChatClient::close);
+        }
+
+        // connections a minute (30 by default) count over both nodes too, within one minute of the clock
+        long intoMinute = System.currentTimeMillis() % 60_000;
+        if (intoMinute > 40_000) {
+            Thread.sleep(60_000 - intoMinute + 500);
+        }
+        String churner = TestTokens.valid("cluster-churn");
+        int opened = 0;
+        ChatClient.Close refused = null;
+        while (refused == null && opened < 40) {
+            try (var client = ChatClient.withHeader((opened % 2 == 0 ? nodeA : nodeB).server().chat(), churner)) {
+                JsonObject first = client.next();
+                if (first.getString("type").equals("error")) {
+                    assertEquals("TOO_MANY_CONNECTIONS", first.getString("code"));
+                    refused = client.awaitClose();
+                } else {
+                    opened++;
+                }
+            }
+        }
+        assertEquals(30, opened, "30 connections in the minute over both nodes, then 4429");
+        assertEquals(4429, refused.code());
+    }
+
+    /** Waits until the node has let go of a closed connection's count: a new one is admitted. */
+    static void awaitAdmitted(PayaraProcess node, String token, List<ChatClient> open) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            ChatClient client = ChatClient.withHeader(node.server().chat(), token);
+            if (client.next().getString("type").equals("ready")) {
+                open.add(client);
+                return;
+            }
+            client.close();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the closed connection's place was not given back");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** The seqs of the run events a client receives until {@code closings} runs have ended. */
     static List<Long> seqsUntilClosings(ChatClient client, int closings) {
         List<Long> seqs = new ArrayList<>();

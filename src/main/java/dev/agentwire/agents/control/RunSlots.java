@@ -1,5 +1,6 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -15,11 +16,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Counts the runs going: at most {@code agentwire.runs.per-user-max} per user and
  * {@code agentwire.runs.max} on the node, so neither one user nor all of them together can queue
- * unbounded work. A run holds its slot from before its message is stored until just before its
- * closing event; {@link Slot#release} is the only place a count goes down.
+ * unbounded work. In cluster mode the per-user count is over every node, in the grid. A run holds
+ * its slot from before its message is stored until just before its closing event;
+ * {@link Slot#release} is the only place a count goes down.
  */
 @ApplicationScoped
 public class RunSlots {
+
+    static final String RUNS = "runs";
 
     @Inject
     @ConfigProperty(name = "agentwire.runs.per-user-max", defaultValue = "2")
@@ -28,6 +32,9 @@ public class RunSlots {
     @Inject
     @ConfigProperty(name = "agentwire.runs.max", defaultValue = "1024")
     int max;
+
+    @Inject
+    ClusterNode node;
 
     private final Map<Owner, Integer> perUser = new ConcurrentHashMap<>(); // changed only inside compute
     private final AtomicInteger going = new AtomicInteger();
@@ -45,6 +52,9 @@ public class RunSlots {
             if (released.compareAndSet(false, true)) {
                 perUser.computeIfPresent(owner, (user, count) -> count == 1 ? null : count - 1);
                 going.decrementAndGet();
+                if (node.clustered()) {
+                    node.grid().give(RUNS, owner);
+                }
             }
         }
     }
@@ -72,6 +82,10 @@ public class RunSlots {
             admitted[0] = now < perUserMax;
             return admitted[0] ? now + 1 : count;
         });
+        if (admitted[0] && node.clustered() && !node.grid().take(RUNS, owner, perUserMax)) {
+            admitted[0] = false; // the others are going on other nodes
+            perUser.computeIfPresent(owner, (user, count) -> count == 1 ? null : count - 1);
+        }
         if (!admitted[0]) {
             going.decrementAndGet();
             throw new GatewayException(ErrorCode.RATE_LIMITED, "You already have " + perUserMax

@@ -1,5 +1,6 @@
 package dev.agentwire.connections.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.connections.entity.ConnectionState;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
@@ -28,7 +29,9 @@ import org.eclipse.microprofile.config.Config;
 /**
  * The registry of open connections and the factory of per-user groups. Nothing per-user exists
  * until that user connects, and a user's group goes away with their last connection. Per-user and
- * global limits are enforced atomically here. A user is an {@link Owner}: issuer and user id.
+ * global limits are enforced atomically here; in cluster mode the per-user ones (connections open,
+ * connections a minute) count over every node, in the grid. A user is an {@link Owner}: issuer and
+ * user id.
  */
 @Singleton
 @Startup
@@ -49,6 +52,11 @@ public class ConnectionHub {
 
     @Inject
     ThreadStreams streams;
+
+    @Inject
+    ClusterNode node;
+
+    static final String CONNECTIONS = "connections";
 
     private final ConcurrentHashMap<Owner, UserConnections> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Owner, UserLimits> limits = new ConcurrentHashMap<>();
@@ -90,17 +98,29 @@ public class ConnectionHub {
         Owner owner = context.owner();
         UserLimits userLimits = limits.computeIfAbsent(owner, id -> new UserLimits(settings.limits()));
         userLimits.checkConnection();
+        if (node.clustered() && !node.grid().countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
+            throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS, "You opened more than "
+                    + settings.limits().connectionsPerMinute() + " connections in a minute; wait a little and retry.");
+        }
         connection.limits(userLimits);
         if (active.incrementAndGet() > settings.maxConnections()) {
             active.decrementAndGet();
             throw new GatewayException(ErrorCode.SERVER_BUSY);
         }
+        boolean counted = false;
         try {
             UserConnections group = users.compute(owner, (user, existing) -> {
                 UserConnections target = existing != null ? existing : new UserConnections(settings.perUserMax());
                 target.add(connection);
                 return target;
             });
+            if (node.clustered()) {
+                counted = node.grid().take(CONNECTIONS, owner, settings.perUserMax());
+                if (!counted) { // the others are open on other nodes
+                    throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
+                            "You already have " + settings.perUserMax() + " open connections; close one and retry.");
+                }
+            }
             connection.moveTo(ConnectionState.SERVICES_READY);
             metrics.connectionOpened();
             return group;
@@ -110,6 +130,9 @@ public class ConnectionHub {
                 group.remove(connection);
                 return group.isEmpty() ? null : group;
             });
+            if (counted) {
+                node.grid().give(CONNECTIONS, owner);
+            }
             throw e;
         }
     }
@@ -117,12 +140,19 @@ public class ConnectionHub {
     /** Removes a connection from its group and from the threads it followed; the group goes with the user's last connection. */
     public void unregister(Connection connection) {
         streams.leave(connection);
-        connection.context().ifPresent(context -> users.computeIfPresent(context.owner(), (user, group) -> {
-            if (group.remove(connection)) {
+        connection.context().ifPresent(context -> {
+            boolean[] removed = new boolean[1];
+            users.computeIfPresent(context.owner(), (user, group) -> {
+                removed[0] = group.remove(connection);
+                return group.isEmpty() ? null : group;
+            });
+            if (removed[0]) {
                 active.decrementAndGet();
+                if (node.clustered()) {
+                    node.grid().give(CONNECTIONS, context.owner());
+                }
             }
-            return group.isEmpty() ? null : group;
-        }));
+        });
     }
 
     /** The session now lasts until the new expiry; the old one no longer applies. */
