@@ -37,6 +37,12 @@ public final class PayaraProcess implements AutoCloseable {
     /** The same, with more Payara Micro options ({@code --sslport}, {@code --postbootcommandfile}, …). */
     public static PayaraProcess start(Path workDir, Map<String, String> environment, List<String> microOptions, String... jvmOptions)
             throws IOException {
+        return start(workDir, Path.of(System.getProperty("agentwire.war")), environment, microOptions, jvmOptions);
+    }
+
+    /** The same with another WAR than the one {@code mvn package} built (one with test-only classes added). */
+    public static PayaraProcess start(Path workDir, Path war, Map<String, String> environment, List<String> microOptions,
+                                      String... jvmOptions) throws IOException {
         int port = freePort();
         String basedir = System.getProperty("agentwire.basedir");
         // logs outlive the test's working directory, for reading after a failure
@@ -47,7 +53,7 @@ public final class PayaraProcess implements AutoCloseable {
                 "--nohazelcast", "--port", Integer.toString(port),
                 "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString()));
         command.addAll(microOptions);
-        command.addAll(List.of("--deploy", System.getProperty("agentwire.war"), "--contextroot", "/"));
+        command.addAll(List.of("--deploy", war.toString(), "--contextroot", "/"));
         var builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new PayaraProcess(builder.start(), log, port);
