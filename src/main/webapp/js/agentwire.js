@@ -76,6 +76,8 @@ const RETRYABLE_CLOSES = new Set([1001, 1006, 1011, 1012, 1013, 1014, 4408, 4429
 /** Closes every client gets at once (a shutdown, a full server): their first wait is longer. */
 const CROWDED_CLOSES = new Set([1001, 1012, 1013]);
 const SLOW_CONSUMER = 'SLOW_CONSUMER';
+/** How long after `ready` the state waits for every `resumed` before it says resumed anyway. */
+const RESUME_PATIENCE_MS = 5000;
 /** Closes the application asked for. */
 const NORMAL_CLOSE = 1000;
 
@@ -312,6 +314,16 @@ export class AgentwireClient extends EventTarget {
         }
         if (this.resuming.size === 0) {
             this.setState(again ? 'resumed' : 'live');
+        } else {
+            // a resume refused with an error frame (which names no thread) must not keep the state
+            // at reconnecting: the connection is usable meanwhile
+            const socket = this.socket;
+            setTimeout(() => {
+                if (this.socket === socket && this.state === 'reconnecting') {
+                    this.resuming.clear();
+                    this.setState('resumed');
+                }
+            }, RESUME_PATIENCE_MS);
         }
         this.readyWaiter?.();
     }

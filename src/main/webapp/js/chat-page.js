@@ -53,6 +53,12 @@ async function start() {
     $('message').addEventListener('input', growComposer);
     $('cancel').addEventListener('click', () => running.forEach((runId) => client.cancel(runId)));
     $('threads-toggle').addEventListener('click', () => toggleThreads());
+    document.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && $('sidebar').classList.contains('open')) {
+            toggleThreads(false);
+            $('threads-toggle').focus();
+        }
+    });
     const remembered = sessionStorage.getItem(SIGN_IN_KEY);
     if (remembered) {
         signIn(JSON.parse(remembered));
