@@ -76,6 +76,8 @@ const RETRYABLE_CLOSES = new Set([1001, 1006, 1011, 1012, 1013, 1014, 4408, 4429
 /** Closes every client gets at once (a shutdown, a full server): their first wait is longer. */
 const CROWDED_CLOSES = new Set([1001, 1012, 1013]);
 const SLOW_CONSUMER = 'SLOW_CONSUMER';
+/** Resumes unanswered at once; the server allows a user 4 replays at a time (agentwire.resume.per-user-max). */
+const MAX_RESUMES_IN_FLIGHT = 2;
 /** How long after `ready` the state waits for every `resumed` before it says resumed anyway. */
 const RESUME_PATIENCE_MS = 5000;
 /** Closes the application asked for. */
@@ -112,6 +114,8 @@ export class AgentwireClient extends EventTarget {
         this.lastSeqs = new Map();
         /** threads whose `resume` is unanswered on this connection */
         this.resuming = new Set();
+        /** threads waiting to be resumed: a few at a time, within the server's per-user limit */
+        this.resumeQueue = [];
         /** chats sent but not acknowledged, by client_msg_id */
         this.pending = new Map();
         this.attempt = 0;
@@ -120,6 +124,13 @@ export class AgentwireClient extends EventTarget {
         this.expiresAt = null;
         this.timers = { reconnect: 0, refresh: 0 };
         this.userId = null;
+        // back online: no reason to wait out the backoff
+        globalThis.addEventListener?.('online', () => {
+            if (this.state === 'reconnecting' && !this.socket && !this.stopped) {
+                clearTimeout(this.timers.reconnect);
+                this.open();
+            }
+        });
     }
 
     /** Connects (again); resolves once the first connection is ready or given up on. */
@@ -187,16 +198,18 @@ export class AgentwireClient extends EventTarget {
      */
     follow(threadId, afterSeq = 0) {
         const known = this.lastSeqs.get(threadId);
-        if (known !== undefined && known >= afterSeq) {
-            return;
+        if (known === undefined) {
+            this.lastSeqs.set(threadId, afterSeq);
+            this.resume(threadId);
+        } else if (known < afterSeq) {
+            this.lastSeqs.set(threadId, afterSeq); // already followed: the connection gets its live events
         }
-        this.lastSeqs.set(threadId, afterSeq);
-        this.resume(threadId);
     }
 
     /**
-     * Stops following a thread: its events are no longer dispatched; the server may still send
-     * those of a run started on this connection.
+     * Forgets a thread: it is not resumed after reconnects and its events are no longer
+     * dispatched (the server may still send them to this connection). Following it again later
+     * may miss events sent in between: read its history first.
      * @param {string} threadId
      */
     unfollow(threadId) {
@@ -246,6 +259,10 @@ export class AgentwireClient extends EventTarget {
     // --- the connection ---
 
     async open() {
+        if (this.opening) {
+            return;
+        }
+        this.opening = true;
         let token;
         try {
             token = await this.options.token();
@@ -254,8 +271,10 @@ export class AgentwireClient extends EventTarget {
             this.dispatch('error', clientError('TOKEN_UNAVAILABLE', 'No token could be obtained: ' + describe(failure), true));
             this.scheduleReconnect(1006, '');
             return;
+        } finally {
+            this.opening = false;
         }
-        if (this.stopped) {
+        if (this.stopped || this.socket) {
             return;
         }
         this.token = token;
@@ -303,6 +322,7 @@ export class AgentwireClient extends EventTarget {
         this.scheduleRefresh(frame.expires_at);
         this.dispatch('ready', frame);
         this.resuming.clear();
+        this.resumeQueue = [];
         const unstored = new Set([...this.pending.values()].map((chat) => chat.frame.thread_id));
         for (const threadId of this.lastSeqs.keys()) {
             if (!(unstored.has(threadId) && this.lastSeqs.get(threadId) === 0)) {
@@ -316,11 +336,12 @@ export class AgentwireClient extends EventTarget {
             this.setState(again ? 'resumed' : 'live');
         } else {
             // a resume refused with an error frame (which names no thread) must not keep the state
-            // at reconnecting: the connection is usable meanwhile
+            // at reconnecting: the connection is usable meanwhile, and the other threads go on
             const socket = this.socket;
             setTimeout(() => {
                 if (this.socket === socket && this.state === 'reconnecting') {
                     this.resuming.clear();
+                    this.pumpResumes();
                     this.setState('resumed');
                 }
             }, RESUME_PATIENCE_MS);
@@ -329,11 +350,22 @@ export class AgentwireClient extends EventTarget {
     }
 
     resume(threadId) {
-        if (!this.isReady()) {
-            return; // ready() resumes every followed thread
+        if (!this.isReady() || this.resuming.has(threadId) || this.resumeQueue.includes(threadId)) {
+            return; // ready() resumes every followed thread; one resume per thread at a time
         }
-        this.resuming.add(threadId);
-        this.send({ type: 'resume', thread_id: threadId, after_seq: this.lastSeqs.get(threadId) });
+        this.resumeQueue.push(threadId);
+        this.pumpResumes();
+    }
+
+    /** Sends queued resumes while fewer than MAX_RESUMES_IN_FLIGHT are unanswered, each from the thread's last seq then. */
+    pumpResumes() {
+        while (this.resuming.size < MAX_RESUMES_IN_FLIGHT && this.resumeQueue.length > 0) {
+            const threadId = this.resumeQueue.shift();
+            if (this.lastSeqs.has(threadId)) {
+                this.resuming.add(threadId);
+                this.send({ type: 'resume', thread_id: threadId, after_seq: this.lastSeqs.get(threadId) });
+            }
+        }
     }
 
     resumed(frame) {
@@ -342,7 +374,11 @@ export class AgentwireClient extends EventTarget {
     }
 
     resumeDone(threadId) {
-        if (this.resuming.delete(threadId) && this.resuming.size === 0 && this.state === 'reconnecting') {
+        if (!this.resuming.delete(threadId)) {
+            return;
+        }
+        this.pumpResumes();
+        if (this.resuming.size === 0 && this.state === 'reconnecting') {
             this.setState('resumed');
         }
     }
@@ -362,9 +398,7 @@ export class AgentwireClient extends EventTarget {
             }
         }
         this.resuming.delete(threadId);
-        if (this.lastSeqs.has(threadId)) {
-            this.resume(threadId);
-        }
+        this.resume(threadId); // from the new last seq; its `resumed` ends the catch-up
     }
 
     /** Dispatches an event of a followed thread once: a seq not above the last one seen was seen. */

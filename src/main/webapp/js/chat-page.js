@@ -21,6 +21,10 @@ let threadId = null;
 const runs = new Map();
 /** runs of the open thread that have not ended */
 const running = new Set();
+/** the last seq shown of the open thread; live events at or below it are in the history already */
+let shownSeq = 0;
+/** live events of the open thread that came while its history loaded, or null when it is loaded */
+let arrivedWhileLoading = null;
 
 // --- signing in ---
 
@@ -190,12 +194,13 @@ function markSelected() {
 
 /** Opens a thread (null: a new one): its history from REST, then its live events from the history's end. */
 async function openThread(id) {
-    if (threadId && threadId !== id) {
-        client.unfollow(threadId);
-    }
+    // Threads left stay followed: the connection keeps getting their events (ignored here while
+    // another thread is open), so a thread opened again misses nothing between its history and them.
     threadId = id;
     runs.clear();
     running.clear();
+    shownSeq = 0;
+    arrivedWhileLoading = id ? [] : null;
     $('notices').replaceChildren();
     $('messages').replaceChildren();
     history.replaceState(null, '', id ? '#thread=' + encodeURIComponent(id) : location.pathname);
@@ -218,8 +223,12 @@ async function openThread(id) {
     if (threadId !== id) {
         return; // another thread was opened meanwhile
     }
+    const arrived = arrivedWhileLoading;
+    arrivedWhileLoading = null;
     renderHistory(messages, events);
-    client.follow(id, events.length ? events[events.length - 1].seq : 0);
+    arrived.forEach((event) => runEvent(event, true));
+    client.follow(id, shownSeq);
+    updateComposer();
     $('message').focus();
 }
 
@@ -344,6 +353,14 @@ function runEvent(event, live) {
     if (event.thread_id !== threadId) {
         return;
     }
+    if (live && arrivedWhileLoading) {
+        arrivedWhileLoading.push(event);
+        return;
+    }
+    if (event.seq <= shownSeq) {
+        return;
+    }
+    shownSeq = event.seq;
     const view = runView(event.run_id);
     switch (event.type) {
         case 'agent_started':

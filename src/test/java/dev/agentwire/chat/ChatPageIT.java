@@ -111,6 +111,7 @@ class ChatPageIT {
         browser.await("the whole answer", d -> "completed".equals(run.getDomAttribute("data-status")));
         assertRunOfTheCalculator(run, "12*(3+4)", "84", "The answer is 84.");
         assertEquals(List.of("what is 12*(3+4)?"), threadTitles());
+        assertEquals("polite", browser.byRole("region", "Conversation").getDomAttribute("aria-live"), "the run is a live region");
         browser.screenshot("chat-desktop");
 
         browser.driver().navigate().refresh();
@@ -120,6 +121,16 @@ class ChatPageIT {
         assertEquals(List.of("what is 12*(3+4)?"), browser.all("article", "You").stream().map(WebElement::getText).toList());
         assertEquals("Live", browser.await("live again", d -> connection().getText().equals("Live") ? connection() : null).getText());
         browser.screenshot("history-after-reload");
+
+        browser.byRole("button", "New thread").click();
+        send("what is 1+1?");
+        browser.await("the second thread's answer", d -> browser.all("article", "Agent").size() == 1
+                && "completed".equals(browser.all("article", "Agent").get(0).getDomAttribute("data-status")));
+        browser.await("both threads, newest first", d -> threadTitles().equals(List.of("what is 1+1?", "what is 12*(3+4)?")));
+        browser.byRole("button", "what is 12*(3+4)?").click();
+        browser.await("the first thread again", d -> browser.all("article", "You").stream().map(WebElement::getText).toList()
+                .equals(List.of("what is 12*(3+4)?")));
+        assertRunOfTheCalculator(browser.byRole("article", "Agent"), "12*(3+4)", "84", "The answer is 84.");
     }
 
     @Test
