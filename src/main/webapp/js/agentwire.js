@@ -71,6 +71,17 @@
  * @property {() => number} [random] for backoff jitter; default Math.random
  */
 
+/**
+ * @typedef {object} AgentwireEventMap the events of {@link AgentwireClient}, for addEventListener
+ * @property {CustomEvent<StateChange>} statechange
+ * @property {CustomEvent<object>} ready
+ * @property {CustomEvent<RunEvent>} runevent
+ * @property {CustomEvent<Ack>} ack
+ * @property {CustomEvent<ErrorFrame>} error
+ * @property {CustomEvent<{type: 'refreshed', expires_at: string}>} refreshed
+ * @property {CustomEvent<{type: 'resumed', thread_id: string, last_seq: number, replayed: number}>} resumed
+ */
+
 /** Closes after which the protocol says to reconnect (docs/protocol.md, "Close codes at a glance"). */
 const RETRYABLE_CLOSES = new Set([1001, 1006, 1011, 1012, 1013, 1014, 4408, 4429]);
 /** Closes every client gets at once (a shutdown, a full server): their first wait is longer. */
