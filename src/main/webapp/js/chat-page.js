@@ -73,7 +73,11 @@ async function start() {
 
 /** @param {{user?: string, token?: string}} how */
 async function signIn(how) {
+    if (client) {
+        return; // signing in already
+    }
     showSignInError(null);
+    setSignInBusy(true);
     const tokens = how.user ? devTokens(how.user) : () => how.token;
     let first;
     try {
@@ -81,6 +85,7 @@ async function signIn(how) {
     } catch (refusal) {
         showSignInError(refusal);
         sessionStorage.removeItem(SIGN_IN_KEY);
+        setSignInBusy(false);
         return;
     }
     let unused = first; // the first connection takes the token that proved the sign-in works
@@ -97,6 +102,13 @@ async function signIn(how) {
     client.addEventListener('error', (event) => notice(event.detail));
     sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify(how));
     await client.connect();
+    setSignInBusy(false);
+}
+
+function setSignInBusy(busy) {
+    for (const button of $('sign-in').querySelectorAll('button')) {
+        button.disabled = busy;
+    }
 }
 
 function signedIn(ready) {
@@ -142,8 +154,9 @@ function connectionChanged(change) {
     pill.textContent = text;
     if (change.state === 'closed' && change.error) {
         if ($('app').hidden) {
-            showSignInError(change.error);
+            showSignInError(change.error); // refused at the handshake: sign in again
             sessionStorage.removeItem(SIGN_IN_KEY);
+            client = null;
         } else {
             notice(change.error);
         }

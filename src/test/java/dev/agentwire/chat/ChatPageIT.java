@@ -191,7 +191,15 @@ class ChatPageIT {
         browser = Chromium.start(390, 844);
         String token = Json.createReader(new StringReader(post("api/dev/tokens", "user=eve"))).readObject().getString("token");
         browser.open(page.toString());
-        browser.byRole("textbox", "Access token").sendKeys(token);
+        WebElement pasted = browser.byRole("textbox", "Access token");
+        pasted.sendKeys("not-a-token");
+        browser.byRole("button", "Sign in with this token").click();
+        WebElement refusal = browser.byRole("alert", "");
+        browser.await("the refusal", d -> refusal.getText().contains("(AUTH_MALFORMED_TOKEN)"));
+        assertFalse(refusal.getText().contains("{"), refusal.getText());
+        browser.screenshot("sign-in-refused-phone");
+        pasted.clear();
+        pasted.sendKeys(token);
         browser.byRole("button", "Sign in with this token").click();
         browser.await("live", d -> connection().getText().equals("Live"));
         send("what is 6*7?");
@@ -224,6 +232,7 @@ class ChatPageIT {
     private void signInWithADevelopmentToken(String user) {
         browser.open(page.toString());
         WebElement name = browser.byRole("textbox", "User name");
+        browser.screenshot("sign-in");
         name.clear();
         name.sendKeys(user);
         browser.byRole("button", "Sign in with a development token").click();
