@@ -339,7 +339,7 @@ function userMessage(text) {
 function welcome() {
     const box = element('div', 'welcome');
     box.id = 'welcome';
-    box.append(element('p', '', 'Ask anything. The built-in agent does arithmetic with its calculator tool; try "what is 12*(3+4)?"'));
+    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'));
     return box;
 }
 
