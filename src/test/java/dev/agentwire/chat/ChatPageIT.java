@@ -302,7 +302,7 @@ class ChatPageIT {
             if (lastMessage.getString("role").equals("tool")) {
                 for (String piece : List.of("The answer", " is ", lastMessage.getString("content"), ".")) {
                     text(out, piece);
-                    ModelServer.sleep(300);
+                    ModelServer.sleep(400);
                 }
                 finish(out, "stop");
             } else if (last.startsWith("what is ")) {
