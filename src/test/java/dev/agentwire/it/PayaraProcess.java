@@ -37,20 +37,38 @@ public final class PayaraProcess implements AutoCloseable {
     /** The same, with more Payara Micro options ({@code --sslport}, {@code --postbootcommandfile}, …). */
     public static PayaraProcess start(Path workDir, Map<String, String> environment, List<String> microOptions, String... jvmOptions)
             throws IOException {
-        return start(workDir, Path.of(System.getProperty("agentwire.war")), environment, microOptions, jvmOptions);
+        return start(workDir, warOfTheBuild(), environment, false, microOptions, jvmOptions);
     }
 
     /** The same with another WAR than the one {@code mvn package} built (one with test-only classes added). */
     public static PayaraProcess start(Path workDir, Path war, Map<String, String> environment, List<String> microOptions,
                                       String... jvmOptions) throws IOException {
+        return start(workDir, war, environment, false, microOptions, jvmOptions);
+    }
+
+    /** A member of a data grid: Payara Micro's Hazelcast on, found by {@code gridOptions} (--clustermode, …). */
+    public static PayaraProcess startInGrid(Path workDir, Map<String, String> environment, List<String> gridOptions,
+                                            String... jvmOptions) throws IOException {
+        return start(workDir, warOfTheBuild(), environment, true, gridOptions, jvmOptions);
+    }
+
+    private static Path warOfTheBuild() {
+        return Path.of(System.getProperty("agentwire.war"));
+    }
+
+    private static PayaraProcess start(Path workDir, Path war, Map<String, String> environment, boolean grid,
+                                       List<String> microOptions, String... jvmOptions) throws IOException {
         int port = freePort();
         String basedir = System.getProperty("agentwire.basedir");
         // logs outlive the test's working directory, for reading after a failure
         Path log = Files.createDirectories(Path.of(basedir, "target", "it-logs")).resolve("payara-" + port + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
-                "--nohazelcast", "--port", Integer.toString(port),
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar")));
+        if (!grid) {
+            command.add("--nohazelcast");
+        }
+        command.addAll(List.of("--port", Integer.toString(port),
                 "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString()));
         command.addAll(microOptions);
         command.addAll(List.of("--deploy", war.toString(), "--contextroot", "/"));
@@ -114,6 +132,11 @@ public final class PayaraProcess implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** Kills the server (SIGKILL): a crash, with no shutdown of any kind. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     /** Stops the server as an operator would (SIGTERM) and waits for it to exit. */

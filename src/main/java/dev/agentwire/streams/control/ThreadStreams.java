@@ -1,5 +1,6 @@
 package dev.agentwire.streams.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.RunOutcome;
@@ -24,6 +25,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,6 +99,9 @@ public class ThreadStreams {
     FrameCodec codec;
 
     @Inject
+    ClusterNode node;
+
+    @Inject
     EventLog log;
 
     @Inject
@@ -108,8 +113,9 @@ public class ThreadStreams {
         long lastSeq; // guarded by this
         boolean replaying; // guarded by this
 
-        Subscription(Subscriber subscriber) {
+        Subscription(Subscriber subscriber, long lastSeq) {
             this.subscriber = subscriber;
+            this.lastSeq = lastSeq;
         }
     }
 
@@ -133,7 +139,8 @@ public class ThreadStreams {
         requireAtLeastOne("agentwire.events.delivery-threads", deliveryThreads);
         requireAtLeastOne("agentwire.resume.per-user-max", replaysPerUser);
         requireAtLeastOne("agentwire.resume.threads", replayThreads);
-        var settings = new EventWriter.Settings(batchMax, Duration.ofMillis(lingerMillis), queueCapacity, Duration.ofSeconds(2));
+        var settings = new EventWriter.Settings(batchMax, Duration.ofMillis(lingerMillis), queueCapacity, Duration.ofSeconds(2),
+                node.clustered());
         lanes = new ExecutorService[deliveryThreads];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory);
@@ -143,6 +150,9 @@ public class ThreadStreams {
         replays.allowCoreThreadTimeOut(true);
         writer = new EventWriter(database, codec, settings, new WriterReports(), threadFactory, Clock.systemUTC());
         writer.start();
+        if (node.clustered()) {
+            node.grid().onStoredElsewhere(this::storedElsewhere);
+        }
         metrics.gauge("agentwire.events.queued", "Run events waiting to be stored", writer::queued);
     }
 
@@ -207,9 +217,23 @@ public class ThreadStreams {
         return writer.queued();
     }
 
-    /** From now on, the thread's stored events reach the subscriber as they are stored. */
+    /**
+     * From now on, the thread's stored events reach the subscriber as they are stored. In cluster
+     * mode other nodes store events of the thread too: the subscriber starts after the thread's
+     * latest stored seq, and whatever it misses in between is read from the log.
+     */
     public void follow(Subscriber subscriber, String threadId) {
-        subscription(subscriber, threadId);
+        if (node.clustered() && !follows(subscriber, threadId)) {
+            long latest = StorageFailures.translate(() -> log.latestSeq(threadId));
+            subscription(subscriber, threadId, latest);
+        } else {
+            subscription(subscriber, threadId);
+        }
+    }
+
+    private boolean follows(Subscriber subscriber, String threadId) {
+        Stream stream = streams.get(threadId);
+        return stream != null && stream.subscriptions.containsKey(subscriber);
     }
 
     /**
@@ -242,10 +266,26 @@ public class ThreadStreams {
             subscription.lastSeq = Math.max(subscription.lastSeq, afterSeq); // never send a seq twice on one subscriber
         }
         try {
-            replays.execute(() -> replay(subscription, threadId));
+            replays.execute(() -> replay(subscription, threadId, true));
         } catch (RejectedExecutionException e) {
-            endReplay(subscription);
+            endReplay(subscription, true);
             throw new GatewayException(ErrorCode.RATE_LIMITED, "Too many resumes are going on the server; retry shortly.");
+        }
+    }
+
+    /**
+     * Reads the subscriber's missing events of the thread from the log, then hands it back to the
+     * live events: what another node stored reached this one as a wake-up, or a gap showed it.
+     * Called holding the subscription's lock; no {@code resumed} frame, no per-user count.
+     */
+    private void catchUp(Subscription subscription, String threadId) {
+        subscription.replaying = true;
+        try {
+            replays.execute(() -> replay(subscription, threadId, false));
+        } catch (RejectedExecutionException e) {
+            subscription.replaying = false;
+            // the client reconnects and resumes from its last seq: nothing is lost
+            subscription.subscriber.fail(ErrorCode.SERVER_BUSY, ErrorCode.SERVER_BUSY.message(), Ids.newId());
         }
     }
 
@@ -264,17 +304,23 @@ public class ThreadStreams {
     }
 
     private Subscription subscription(Subscriber subscriber, String threadId) {
+        return subscription(subscriber, threadId, 0);
+    }
+
+    /** The subscriber's subscription to the thread; a new one starts after {@code lastSeq}. */
+    private Subscription subscription(Subscriber subscriber, String threadId, long lastSeq) {
         Subscription[] made = new Subscription[1];
         streams.compute(threadId, (id, existing) -> {
             Stream stream = existing != null ? existing : new Stream();
-            made[0] = stream.subscriptions.computeIfAbsent(subscriber, Subscription::new);
+            made[0] = stream.subscriptions.computeIfAbsent(subscriber, s -> new Subscription(s, lastSeq));
             return stream;
         });
         threadsOf.computeIfAbsent(subscriber, s -> ConcurrentHashMap.newKeySet()).add(threadId);
         return made[0];
     }
 
-    private void replay(Subscription subscription, String threadId) {
+    /** Replays the log to the subscription until it caught up; {@code resume}: a client's resume, answered {@code resumed}. */
+    private void replay(Subscription subscription, String threadId, boolean resume) {
         Subscriber subscriber = subscription.subscriber;
         Duration drainTimeout = Duration.ofSeconds(drainTimeoutSeconds);
         int replayed = 0;
@@ -302,7 +348,9 @@ public class ThreadStreams {
                     if (page.size() < PAGE && streamOf(threadId).lastDelivered <= cursor) {
                         // caught up: every later event is delivered live, after this point
                         subscription.replaying = false;
-                        subscriber.send(new ServerFrame.Resumed(threadId, cursor, replayed));
+                        if (resume) {
+                            subscriber.send(new ServerFrame.Resumed(threadId, cursor, replayed));
+                        }
                         return;
                     }
                 }
@@ -316,7 +364,7 @@ public class ThreadStreams {
             subscriber.fail(ErrorCode.STORAGE_UNAVAILABLE, "The replay stopped at seq " + cursor
                     + "; resume again from there.", correlationId);
         } finally {
-            endReplay(subscription);
+            endReplay(subscription, resume);
         }
     }
 
@@ -325,11 +373,13 @@ public class ThreadStreams {
         return stream != null ? stream : new Stream();
     }
 
-    private void endReplay(Subscription subscription) {
+    private void endReplay(Subscription subscription, boolean counted) {
         synchronized (subscription) {
             subscription.replaying = false;
         }
-        replaysGoing.computeIfPresent(subscription.subscriber.owner(), (owner, going) -> going == 1 ? null : going - 1);
+        if (counted) {
+            replaysGoing.computeIfPresent(subscription.subscriber.owner(), (owner, going) -> going == 1 ? null : going - 1);
+        }
     }
 
     private void reserveReplay(Owner owner) {
@@ -352,7 +402,7 @@ public class ThreadStreams {
             perLane.add(new ArrayList<>());
         }
         for (EventWriter.Stored event : events) {
-            perLane.get(Math.floorMod(event.threadId().hashCode(), lanes.length)).add(event);
+            perLane.get(laneOf(event.threadId())).add(event);
         }
         for (int i = 0; i < lanes.length; i++) {
             List<EventWriter.Stored> lane = perLane.get(i);
@@ -362,17 +412,51 @@ public class ThreadStreams {
         }
     }
 
+    /** A thread always goes through the same lane, so its events are handed on in order. */
+    private int laneOf(String threadId) {
+        return Math.floorMod(threadId.hashCode(), lanes.length);
+    }
+
     private void deliver(EventWriter.Stored event) {
         Stream stream = streams.get(event.threadId());
         if (stream == null) {
             return;
         }
-        stream.lastDelivered = event.seq(); // before the subscriptions: a replay that reads this sees it in the log
+        // before the subscriptions: a replay that reads this sees it in the log
+        stream.lastDelivered = Math.max(stream.lastDelivered, event.seq());
         for (Subscription subscription : stream.subscriptions.values()) {
             synchronized (subscription) {
-                if (!subscription.replaying && event.seq() > subscription.lastSeq
-                        && subscription.subscriber.offer(event.json())) {
+                if (subscription.replaying || event.seq() <= subscription.lastSeq) {
+                    continue;
+                }
+                if (event.seq() > subscription.lastSeq + 1 && node.clustered()) {
+                    catchUp(subscription, event.threadId()); // another node's events came in between: from the log
+                } else if (subscription.subscriber.offer(event.json())) {
                     subscription.lastSeq = event.seq();
+                }
+            }
+        }
+    }
+
+    /** Another node stored events of these threads, up to these seqs: subscribers here read them from the log. */
+    private void storedElsewhere(Map<String, Long> lastSeqs) {
+        lastSeqs.forEach((threadId, seq) -> {
+            if (streams.containsKey(threadId)) {
+                lanes[laneOf(threadId)].execute(() -> caughtUpTo(threadId, seq));
+            }
+        });
+    }
+
+    private void caughtUpTo(String threadId, long seq) {
+        Stream stream = streams.get(threadId);
+        if (stream == null) {
+            return;
+        }
+        stream.lastDelivered = Math.max(stream.lastDelivered, seq);
+        for (Subscription subscription : stream.subscriptions.values()) {
+            synchronized (subscription) {
+                if (!subscription.replaying && subscription.lastSeq < seq) {
+                    catchUp(subscription, threadId);
                 }
             }
         }
@@ -432,6 +516,11 @@ public class ThreadStreams {
         @Override
         public void stored(List<EventWriter.Stored> events) {
             deliver(events);
+            if (node.clustered()) {
+                Map<String, Long> lastSeqs = new HashMap<>();
+                events.forEach(e -> lastSeqs.merge(e.threadId(), e.seq(), Math::max));
+                node.grid().published(lastSeqs);
+            }
         }
 
         @Override

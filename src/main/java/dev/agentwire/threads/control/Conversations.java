@@ -1,5 +1,6 @@
 package dev.agentwire.threads.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
@@ -9,6 +10,7 @@ import dev.agentwire.threads.entity.AgentRun;
 import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.threads.entity.ChatThread;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
@@ -38,6 +40,9 @@ public class Conversations {
 
     @PersistenceContext(unitName = "agentwire")
     EntityManager em;
+
+    @Inject
+    ClusterNode node;
 
     private final Clock clock = Clock.systemUTC();
 
@@ -75,7 +80,7 @@ public class Conversations {
         var message = ChatMessage.fromUser(thread.id(), sender, text, clientMsgId, now);
         em.persist(message);
         em.flush();
-        var run = new AgentRun(Ids.newId(), thread.id(), message.id(), now);
+        var run = new AgentRun(Ids.newId(), thread.id(), message.id(), now, node.nodeId());
         em.persist(run);
         return new Accepted(thread.id(), message.id(), run.id(), false);
     }
