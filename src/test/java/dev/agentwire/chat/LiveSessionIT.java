@@ -252,6 +252,18 @@ class LiveSessionIT extends SuiteServerTest {
         }
     }
 
+    @Test
+    void aPageTheServerServesItselfMayConnectWhateverTheAllowList() {
+        String self = "http://127.0.0.1:" + server.chat().getPort();
+        try (var client = ChatClient.withHeaders(server.chat(), TestTokens.valid("origin-user"), "Origin", self)) {
+            client.expect("ready");
+        }
+        String otherPort = "http://127.0.0.1:" + (server.chat().getPort() + 1);
+        try (var client = ChatClient.withHeaders(server.chat(), TestTokens.valid("origin-user"), "Origin", otherPort)) {
+            assertEquals(4403, client.expectError("FORBIDDEN").getInt("close_code"));
+        }
+    }
+
     private static String shortLived(String user, Instant expiry) {
         return TestTokens.rs256(TestTokens.claims(user).expirationTime(Date.from(expiry)).build());
     }

@@ -37,17 +37,27 @@ public final class PayaraProcess implements AutoCloseable {
     /** The same, with more Payara Micro options ({@code --sslport}, {@code --postbootcommandfile}, …). */
     public static PayaraProcess start(Path workDir, Map<String, String> environment, List<String> microOptions, String... jvmOptions)
             throws IOException {
-        return start(workDir, environment, false, microOptions, jvmOptions);
+        return start(workDir, warOfTheBuild(), environment, false, microOptions, jvmOptions);
+    }
+
+    /** The same with another WAR than the one {@code mvn package} built (one with test-only classes added). */
+    public static PayaraProcess start(Path workDir, Path war, Map<String, String> environment, List<String> microOptions,
+                                      String... jvmOptions) throws IOException {
+        return start(workDir, war, environment, false, microOptions, jvmOptions);
     }
 
     /** A member of a data grid: Payara Micro's Hazelcast on, found by {@code gridOptions} (--clustermode, …). */
     public static PayaraProcess startInGrid(Path workDir, Map<String, String> environment, List<String> gridOptions,
                                             String... jvmOptions) throws IOException {
-        return start(workDir, environment, true, gridOptions, jvmOptions);
+        return start(workDir, warOfTheBuild(), environment, true, gridOptions, jvmOptions);
     }
 
-    private static PayaraProcess start(Path workDir, Map<String, String> environment, boolean grid, List<String> microOptions,
-                                       String... jvmOptions) throws IOException {
+    private static Path warOfTheBuild() {
+        return Path.of(System.getProperty("agentwire.war"));
+    }
+
+    private static PayaraProcess start(Path workDir, Path war, Map<String, String> environment, boolean grid,
+                                       List<String> microOptions, String... jvmOptions) throws IOException {
         int port = freePort();
         String basedir = System.getProperty("agentwire.basedir");
         // logs outlive the test's working directory, for reading after a failure
@@ -61,7 +71,7 @@ public final class PayaraProcess implements AutoCloseable {
         command.addAll(List.of("--port", Integer.toString(port),
                 "--prebootcommandfile", Path.of(basedir, "src/test/resources/loopback-only.asadmin").toString()));
         command.addAll(microOptions);
-        command.addAll(List.of("--deploy", System.getProperty("agentwire.war"), "--contextroot", "/"));
+        command.addAll(List.of("--deploy", war.toString(), "--contextroot", "/"));
         var builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new PayaraProcess(builder.start(), log, port);

@@ -9,6 +9,8 @@ import dev.agentwire.protocol.GatewayException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.server.HandshakeRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +97,39 @@ public class HandshakeAuthenticator {
             return;
         }
         header(headers, "Origin").ifPresent(origin -> {
-            if (!allowedOrigins.contains(origin)) {
+            if (!allowedOrigins.contains(origin) && !isSameOrigin(origin, header(headers, "Host"))) {
                 throw new GatewayException(ErrorCode.FORBIDDEN, "Pages from this origin may not connect.");
             }
         });
+    }
+
+    /**
+     * Whether a page's origin is the server the upgrade request is addressed to: its host and
+     * port are the request's {@code Host}. Such a page was served by agentwire itself (the chat
+     * page), so it may always connect, whatever the allow-list says. This is safe against
+     * cross-site WebSocket hijacking: a browser sets both headers itself, and a page of another
+     * site carries that site's origin. The scheme is not compared, since a TLS-terminating proxy
+     * turns {@code https} pages into plain requests; default ports are written out on both sides.
+     */
+    static boolean isSameOrigin(String origin, Optional<String> host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        URI page;
+        try {
+            page = new URI(origin);
+        } catch (URISyntaxException malformed) {
+            return false;
+        }
+        if (page.getHost() == null || page.getScheme() == null) {
+            return false;
+        }
+        int defaultPort = page.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        String pageAuthority = page.getHost() + ":" + (page.getPort() >= 0 ? page.getPort() : defaultPort);
+        String requested = host.get().trim();
+        boolean hasPort = requested.lastIndexOf(':') > requested.lastIndexOf(']');
+        String requestAuthority = hasPort ? requested : requested + ":" + defaultPort;
+        return pageAuthority.equalsIgnoreCase(requestAuthority);
     }
 
     /** From {@code Authorization: Bearer <jwt>}, or else from the subprotocol pair {@code bearer, <jwt>}. */

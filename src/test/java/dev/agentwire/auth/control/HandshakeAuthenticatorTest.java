@@ -1,6 +1,7 @@
 package dev.agentwire.auth.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,24 @@ class HandshakeAuthenticatorTest {
         var authenticator = refreshingWith(new VerifiedToken("mallory", "https://idp.example", Set.of(), Instant.now().plusSeconds(600)));
         var refusal = assertThrows(GatewayException.class, () -> authenticator.refresh("token", new Owner("https://idp.example", "alice")));
         assertEquals(ErrorCode.REFRESH_REJECTED, refusal.code());
+    }
+
+    @Test
+    void aPageOfTheServerItselfIsSameOrigin() {
+        assertTrue(HandshakeAuthenticator.isSameOrigin("http://localhost:8080", Optional.of("localhost:8080")));
+        assertTrue(HandshakeAuthenticator.isSameOrigin("https://Chat.Example", Optional.of("chat.example")));
+        assertTrue(HandshakeAuthenticator.isSameOrigin("https://chat.example", Optional.of("chat.example:443")));
+        assertTrue(HandshakeAuthenticator.isSameOrigin("http://[::1]:8080", Optional.of("[::1]:8080")));
+    }
+
+    @Test
+    void aPageOfAnotherHostOrPortIsNotSameOrigin() {
+        assertFalse(HandshakeAuthenticator.isSameOrigin("https://evil.example", Optional.of("chat.example")));
+        assertFalse(HandshakeAuthenticator.isSameOrigin("http://localhost:9090", Optional.of("localhost:8080")));
+        assertFalse(HandshakeAuthenticator.isSameOrigin("http://localhost", Optional.of("localhost:8080")));
+        assertFalse(HandshakeAuthenticator.isSameOrigin("null", Optional.of("localhost:8080")));
+        assertFalse(HandshakeAuthenticator.isSameOrigin("http://localhost:8080", Optional.empty()));
+        assertFalse(HandshakeAuthenticator.isSameOrigin("http://localhost:8080", Optional.of("[::1]:8080")));
     }
 
     /** An authenticator whose verifier vouches for the given token, whatever it is sent. */

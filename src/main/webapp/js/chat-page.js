@@ -1,0 +1,518 @@
+// The chat page: signs in, lists the user's threads, shows the open thread's history and its
+// runs live. Everything it knows of the server comes through the client library.
+import { AgentwireClient, devIssuerStatus, devTokens, randomId } from './agentwire.js';
+
+const $ = (id) => document.getElementById(id);
+const SIGN_IN_KEY = 'agentwire.sign-in';
+
+const STATE_TEXT = {
+    idle: 'Not connected',
+    connecting: 'Connecting',
+    live: 'Live',
+    reconnecting: 'Reconnecting',
+    resumed: 'Live (reconnected)',
+    closed: 'Disconnected',
+};
+
+/** @type {AgentwireClient|null} */
+let client = null;
+let threadId = null;
+/** the DOM of each run in the open thread, by run id */
+const runs = new Map();
+/** runs of the open thread that have not ended */
+const running = new Set();
+/** the last seq shown of the open thread; live events at or below it are in the history already */
+let shownSeq = 0;
+/** live events of the open thread that came while its history loaded, or null when it is loaded */
+let arrivedWhileLoading = null;
+
+// --- signing in ---
+
+async function start() {
+    const status = await devIssuerStatus();
+    if (status === 'available') {
+        $('dev-sign-in').hidden = false;
+        $('sign-in-divider').hidden = false;
+    }
+    $('dev-sign-in').addEventListener('submit', (event) => {
+        event.preventDefault();
+        signIn({ user: $('dev-user').value.trim() });
+    });
+    $('token-sign-in').addEventListener('submit', (event) => {
+        event.preventDefault();
+        signIn({ token: $('token').value.trim() });
+    });
+    $('sign-out').addEventListener('click', signOut);
+    $('new-thread').addEventListener('click', () => openThread(null));
+    $('composer').addEventListener('submit', (event) => {
+        event.preventDefault();
+        send();
+    });
+    $('message').addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+            event.preventDefault();
+            send();
+        }
+    });
+    $('message').addEventListener('input', growComposer);
+    $('cancel').addEventListener('click', () => running.forEach((runId) => client.cancel(runId)));
+    $('threads-toggle').addEventListener('click', () => toggleThreads());
+    document.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && $('sidebar').classList.contains('open')) {
+            toggleThreads(false);
+            $('threads-toggle').focus();
+        }
+    });
+    const remembered = sessionStorage.getItem(SIGN_IN_KEY);
+    if (remembered) {
+        signIn(JSON.parse(remembered));
+    } else {
+        (status === 'available' ? $('dev-user') : $('token')).focus();
+    }
+}
+
+/** @param {{user?: string, token?: string}} how */
+async function signIn(how) {
+    if (client) {
+        return; // signing in already
+    }
+    showSignInError(null);
+    setSignInBusy(true);
+    const tokens = how.user ? devTokens(how.user) : () => how.token;
+    let first;
+    try {
+        first = await tokens(); // fails here, on the sign-in card, rather than as a reconnect loop
+    } catch (refusal) {
+        showSignInError(refusal);
+        sessionStorage.removeItem(SIGN_IN_KEY);
+        setSignInBusy(false);
+        return;
+    }
+    let unused = first; // the first connection takes the token that proved the sign-in works
+    const token = () => {
+        const next = unused ?? tokens();
+        unused = null;
+        return next;
+    };
+    client = new AgentwireClient({ token });
+    client.addEventListener('statechange', (event) => connectionChanged(event.detail));
+    client.addEventListener('ready', (event) => signedIn(event.detail));
+    client.addEventListener('refreshed', (event) => showExpiry(event.detail.expires_at));
+    client.addEventListener('runevent', (event) => runEvent(event.detail, true));
+    client.addEventListener('error', (event) => notice(event.detail));
+    sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify(how));
+    await client.connect();
+    setSignInBusy(false);
+}
+
+function setSignInBusy(busy) {
+    for (const button of $('sign-in').querySelectorAll('button')) {
+        button.disabled = busy;
+    }
+}
+
+function signedIn(ready) {
+    $('account-name').textContent = ready.user_id;
+    showExpiry(ready.expires_at);
+    if (!$('app').hidden) {
+        return; // a reconnect
+    }
+    $('sign-in').hidden = true;
+    $('app').hidden = false;
+    $('account').hidden = false;
+    $('threads-toggle').hidden = false;
+    loadThreads().then(() => openThread(new URLSearchParams(location.hash.slice(1)).get('thread')));
+}
+
+function signOut() {
+    sessionStorage.removeItem(SIGN_IN_KEY);
+    client?.close();
+    client = null;
+    history.replaceState(null, '', location.pathname);
+    location.reload();
+}
+
+function showSignInError(refusal) {
+    const box = $('sign-in-error');
+    box.hidden = !refusal;
+    box.textContent = refusal ? describeError(refusal) : '';
+}
+
+function showExpiry(expiresAt) {
+    const at = new Date(expiresAt);
+    $('account-expiry').textContent = 'session until ' + at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    $('account-expiry').dataset.expiresAt = expiresAt;
+}
+
+function connectionChanged(change) {
+    const pill = $('connection');
+    pill.dataset.state = change.state;
+    let text = STATE_TEXT[change.state];
+    if (change.state === 'reconnecting' && change.retryInMs !== undefined) {
+        text += ' in ' + Math.max(1, Math.round(change.retryInMs / 1000)) + ' s';
+    }
+    pill.textContent = text;
+    if (change.state === 'closed' && change.error) {
+        if ($('app').hidden) {
+            showSignInError(change.error); // refused at the handshake: sign in again
+            sessionStorage.removeItem(SIGN_IN_KEY);
+            client = null;
+        } else {
+            notice(change.error);
+        }
+    }
+    updateComposer();
+}
+
+// --- threads ---
+
+async function loadThreads() {
+    let page;
+    try {
+        page = await client.threads({ limit: 50 });
+    } catch (refusal) {
+        notice(refusal);
+        return;
+    }
+    const list = $('threads');
+    list.replaceChildren(...page.items.map((thread) => threadItem(thread.id, thread.title)));
+    $('threads-empty').hidden = page.items.length > 0;
+    markSelected();
+}
+
+function threadItem(id, title) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'thread';
+    button.dataset.threadId = id;
+    button.textContent = title || 'Untitled thread';
+    button.addEventListener('click', () => {
+        openThread(id);
+        toggleThreads(false);
+    });
+    item.append(button);
+    return item;
+}
+
+function markSelected() {
+    for (const button of $('threads').querySelectorAll('button')) {
+        if (button.dataset.threadId === threadId) {
+            button.setAttribute('aria-current', 'true');
+        } else {
+            button.removeAttribute('aria-current');
+        }
+    }
+}
+
+/** Opens a thread (null: a new one): its history from REST, then its live events from the history's end. */
+async function openThread(id) {
+    // Threads left stay followed: the connection keeps getting their events (ignored here while
+    // another thread is open), so a thread opened again misses nothing between its history and them.
+    threadId = id;
+    runs.clear();
+    running.clear();
+    shownSeq = 0;
+    arrivedWhileLoading = id ? [] : null;
+    $('notices').replaceChildren();
+    $('messages').replaceChildren();
+    history.replaceState(null, '', id ? '#thread=' + encodeURIComponent(id) : location.pathname);
+    markSelected();
+    const button = id && $('threads').querySelector(`button[data-thread-id="${CSS.escape(id)}"]`);
+    $('thread-title').textContent = id ? (button?.textContent ?? 'Thread') : 'New thread';
+    updateComposer();
+    if (!id) {
+        $('messages').append(welcome());
+        $('message').focus();
+        return;
+    }
+    let messages, events;
+    try {
+        [messages, events] = await Promise.all([allMessages(id), client.events(id)]);
+    } catch (refusal) {
+        notice(refusal);
+        return;
+    }
+    if (threadId !== id) {
+        return; // another thread was opened meanwhile
+    }
+    const arrived = arrivedWhileLoading;
+    arrivedWhileLoading = null;
+    renderHistory(messages, events);
+    arrived.forEach((event) => runEvent(event, true));
+    client.follow(id, shownSeq);
+    updateComposer();
+    $('message').focus();
+}
+
+async function allMessages(id) {
+    const items = [];
+    let after = 0;
+    for (;;) {
+        const page = await client.messages(id, { after, limit: 200 });
+        items.push(...page.items);
+        if (page.next === undefined || page.next === null || page.items.length === 0) {
+            return items;
+        }
+        after = page.items[page.items.length - 1].id;
+    }
+}
+
+/** The user's messages and the runs that answered them, in time order (a message is stored before its run starts). */
+function renderHistory(messages, events) {
+    const items = [
+        ...messages.filter((m) => m.role === 'user').map((m) => ({ at: m.created_at, message: m })),
+        ...events.filter((e) => e.type === 'agent_started').map((e) => ({ at: e.timestamp, runId: e.run_id })),
+    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.message ? -1 : 1));
+    for (const item of items) {
+        if (item.message) {
+            $('messages').append(userMessage(item.message.text));
+        } else {
+            runView(item.runId);
+        }
+    }
+    for (const event of events) {
+        runEvent(event, false);
+    }
+}
+
+// --- sending ---
+
+function send() {
+    const box = $('message');
+    const text = box.value.trim();
+    if (!text || !client || !isConnected()) {
+        return;
+    }
+    box.value = '';
+    growComposer();
+    $('welcome')?.remove();
+    const bubble = userMessage(text);
+    bubble.classList.add('sending');
+    $('messages').append(bubble);
+    scrollDown();
+    const newThread = !threadId;
+    if (newThread) {
+        threadId = randomId(); // chosen here, so the run's events belong to this view from the first
+        $('thread-title').textContent = text.length > 60 ? text.slice(0, 60) + '…' : text;
+    }
+    const sentIn = threadId;
+    client.chat(text, { threadId }).then(() => {
+        bubble.classList.remove('sending');
+        if (newThread && threadId === sentIn) {
+            history.replaceState(null, '', '#thread=' + encodeURIComponent(sentIn));
+            loadThreads();
+        }
+    }, (refusal) => {
+        bubble.classList.remove('sending');
+        bubble.classList.add('failed');
+        notice(refusal);
+    });
+}
+
+function isConnected() {
+    return client.state === 'live' || client.state === 'resumed';
+}
+
+function updateComposer() {
+    const connected = client !== null && isConnected();
+    $('send').disabled = !connected;
+    $('cancel').hidden = running.size === 0;
+}
+
+function growComposer() {
+    const box = $('message');
+    box.style.height = 'auto';
+    box.style.height = Math.min(box.scrollHeight, 200) + 'px';
+    box.style.overflowY = box.scrollHeight > 200 ? 'auto' : 'hidden';
+}
+
+// --- runs ---
+
+function userMessage(text) {
+    const article = element('article', 'message user');
+    article.setAttribute('aria-label', 'You');
+    article.append(element('p', 'message-text', text));
+    return article;
+}
+
+function welcome() {
+    const box = element('div', 'welcome');
+    box.id = 'welcome';
+    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'));
+    return box;
+}
+
+/** The view of one run: a list of steps and the answer. */
+function runView(runId) {
+    let view = runs.get(runId);
+    if (!view) {
+        const article = element('article', 'message agent');
+        article.setAttribute('aria-label', 'Agent');
+        const steps = element('ol', 'steps');
+        steps.setAttribute('aria-label', 'Steps');
+        const answer = element('div', 'answer');
+        answer.hidden = true;
+        article.append(steps, answer);
+        $('messages').append(article);
+        view = { article, steps, answer, tools: [], streamed: '' };
+        runs.set(runId, view);
+    }
+    return view;
+}
+
+/** Renders one run event of the open thread; live events also scroll and update the controls. */
+function runEvent(event, live) {
+    if (event.thread_id !== threadId) {
+        return;
+    }
+    if (live && arrivedWhileLoading) {
+        arrivedWhileLoading.push(event);
+        return;
+    }
+    if (event.seq <= shownSeq) {
+        return;
+    }
+    shownSeq = event.seq;
+    const view = runView(event.run_id);
+    switch (event.type) {
+        case 'agent_started':
+            running.add(event.run_id);
+            view.article.dataset.status = 'running';
+            step(view, 'started', 'Started', event.agent ? 'agent ' + event.agent : '', event.seq);
+            break;
+        case 'agent_thinking':
+            step(view, 'thinking', 'Thinking', event.text, event.seq);
+            break;
+        case 'tool_executing': {
+            const item = step(view, 'tool', 'Tool ' + event.tool, '', event.seq);
+            const detail = element('dl', 'tool-call');
+            detail.append(element('dt', '', 'Input'), element('dd', 'code', formatInput(event.input)),
+                element('dt', '', 'Result'), element('dd', 'code pending', 'running'));
+            item.append(detail);
+            view.tools.push(item);
+            break;
+        }
+        case 'tool_completed': {
+            const item = view.tools.find((candidate) => !candidate.dataset.done) ?? step(view, 'tool', 'Tool ' + event.tool, '', event.seq);
+            item.dataset.done = 'true';
+            const result = item.querySelector('.pending') ?? item.appendChild(element('dd', 'code'));
+            result.classList.remove('pending');
+            result.textContent = event.output;
+            if (event.failed) {
+                item.classList.add('failed');
+                result.textContent = event.output + ' (the tool failed)';
+            }
+            item.dataset.seq += ' ' + event.seq;
+            break;
+        }
+        case 'agent_message_delta':
+            view.streamed += event.text;
+            view.answer.hidden = false;
+            view.answer.classList.add('streaming');
+            view.answer.append(element('span', 'delta', event.text));
+            break;
+        case 'agent_completed':
+            endRun(event.run_id, view, event.status);
+            if (event.status === 'cancelled') {
+                step(view, 'cancelled', 'Cancelled', 'The run was stopped before it answered.', event.seq);
+            } else {
+                view.answer.hidden = false;
+                if (view.streamed !== event.text) {
+                    view.answer.textContent = event.text; // not streamed (the offline agent), or not all of it
+                }
+            }
+            break;
+        case 'agent_error':
+            endRun(event.run_id, view, 'failed');
+            view.article.append(noticeElement(event, false));
+            break;
+        default:
+            return;
+    }
+    if (live) {
+        updateComposer();
+        scrollDown();
+    }
+}
+
+function endRun(runId, view, status) {
+    running.delete(runId);
+    view.article.dataset.status = status;
+    view.answer.classList.remove('streaming');
+}
+
+function step(view, kind, title, text, seq) {
+    const item = element('li', 'step ' + kind);
+    item.dataset.seq = String(seq);
+    item.append(element('span', 'step-title', title));
+    if (text) {
+        item.append(element('span', 'step-text', text));
+    }
+    view.steps.append(item);
+    return item;
+}
+
+function formatInput(input) {
+    if (input && typeof input === 'object' && Object.keys(input).length === 1 && typeof Object.values(input)[0] === 'string') {
+        return Object.values(input)[0]; // the calculator's {"expression": "…"} reads best as the expression
+    }
+    return JSON.stringify(input, null, 1);
+}
+
+// --- notices ---
+
+/** A readable notice for an error frame, a REST refusal or a client failure: its message and code. */
+function notice(error) {
+    $('notices').append(noticeElement(error, true));
+    while ($('notices').children.length > 3) {
+        $('notices').firstElementChild.remove();
+    }
+}
+
+function noticeElement(error, dismissible) {
+    const box = element('div', 'notice');
+    box.setAttribute('role', 'alert');
+    box.append(element('span', 'notice-text', error.message ?? 'Something went wrong.'), element('code', 'notice-code', error.code ?? 'ERROR'));
+    if (error.correlation_id) {
+        box.title = 'correlation id ' + error.correlation_id;
+    }
+    const close = element('button', 'link-button', 'Dismiss');
+    close.type = 'button';
+    close.addEventListener('click', () => box.remove());
+    if (dismissible) {
+        box.append(close);
+    }
+    return box;
+}
+
+function describeError(error) {
+    return (error.message ?? 'Something went wrong.') + (error.code ? ' (' + error.code + ')' : '');
+}
+
+// --- small helpers ---
+
+function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+        node.className = className;
+    }
+    if (text !== undefined) {
+        node.textContent = text;
+    }
+    return node;
+}
+
+function scrollDown() {
+    const messages = $('messages');
+    messages.scrollTop = messages.scrollHeight;
+}
+
+function toggleThreads(open) {
+    const toggle = $('threads-toggle');
+    const expanded = open ?? toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(expanded));
+    $('sidebar').classList.toggle('open', expanded);
+}
+
+start();

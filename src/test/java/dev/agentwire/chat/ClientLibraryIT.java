@@ -1,0 +1,233 @@
+package dev.agentwire.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.agentwire.it.Chromium;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.JavascriptExecutor;
+
+/**
+ * The browser client library (src/main/webapp/js/agentwire.js) in a real Chromium, against a
+ * scripted WebSocket: the test replaces the page's {@code WebSocket} with a fake whose frames and
+ * closes it chooses, so that the rules the real server rarely shows on cue are checked exactly:
+ * which closes are retried and with what backoff, what is sent after a reconnect, which events
+ * reach the application, when the token is refreshed. The module is served as it is in the WAR,
+ * from a small HTTP server of the test (ChatPageIT runs it against agentwire itself).
+ */
+class ClientLibraryIT {
+
+    /** The fake socket and helpers every scenario starts with; {@code sockets} lists every socket the library made. */
+    static final String HARNESS = """
+            const sockets = [];
+            class FakeSocket {
+                static OPEN = 1;
+                constructor(url, protocols) {
+                    this.url = url; this.protocols = protocols; this.readyState = 0; this.sent = [];
+                    sockets.push(this);
+                    setTimeout(() => { this.readyState = 1; }, 0);
+                }
+                send(text) { this.sent.push(JSON.parse(text)); }
+                close() { this.readyState = 3; }
+                deliver(frame) { this.onmessage({ data: JSON.stringify(frame) }); }
+                drop(code, reason = '') { this.readyState = 3; this.onclose({ code, reason }); }
+            }
+            window.WebSocket = FakeSocket;
+            const until = async (what, condition, ms = 5000) => {
+                const end = Date.now() + ms;
+                while (!condition()) {
+                    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+                    await new Promise((r) => setTimeout(r, 5));
+                }
+            };
+            const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+            const ready = (socket, lifeMs = 3600000) =>
+                socket.deliver({ type: 'ready', user_id: 'u', expires_at: new Date(Date.now() + lifeMs).toISOString() });
+            const opened = (n) => until('socket ' + n, () => sockets.length === n && sockets[n - 1].readyState === 1).then(() => sockets[n - 1]);
+            const lib = await import('/js/agentwire.js');
+            """;
+
+    static HttpServer http;
+    static Chromium browser;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(Chromium.installed(), "Chromium is not installed: apt-get install chromium chromium-driver");
+        Path js = Path.of(System.getProperty("agentwire.basedir", "."), "src/main/webapp/js");
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            byte[] body;
+            String type;
+            if (path.startsWith("/js/") && Files.isRegularFile(js.resolve(path.substring(4)))) {
+                body = Files.readAllBytes(js.resolve(path.substring(4)));
+                type = "text/javascript";
+            } else {
+                body = "<!doctype html><title>client library</title>".getBytes(StandardCharsets.UTF_8);
+                type = "text/html";
+            }
+            exchange.getResponseHeaders().add("Content-Type", type + "; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.start();
+        browser = Chromium.start(800, 600);
+        browser.open("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (http != null) {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void afterADropItResumesFromTheLastSeqResendsTheUnacknowledgedChatAndShowsEachEventOnce() {
+        JsonObject result = run("""
+                let issued = 0;
+                const client = new lib.AgentwireClient({ token: () => 'token-' + (++issued), minDelayMs: 20, ackTimeoutMs: 60000 });
+                const seen = [], states = [];
+                client.addEventListener('runevent', (e) => seen.push(e.detail.seq));
+                client.addEventListener('statechange', (e) => states.push(e.detail.state));
+                const connected = client.connect();
+                const first = await opened(1);
+                ready(first);
+                await connected;
+                const acked = client.chat('hello');
+                const chat = first.sent.find((f) => f.type === 'chat');
+                const event = (seq) => ({ type: 'agent_thinking', run_id: 'r', thread_id: chat.thread_id, seq, timestamp: 't', text: 'x' });
+                first.deliver(event(1));
+                first.deliver(event(2));
+                first.drop(1006);
+                const second = await opened(2);
+                ready(second);
+                const resume = second.sent.find((f) => f.type === 'resume');
+                const again = second.sent.find((f) => f.type === 'chat');
+                second.deliver(event(2)); // already seen
+                second.deliver(event(3));
+                second.deliver({ type: 'resumed', thread_id: chat.thread_id, last_seq: 3, replayed: 1 });
+                second.deliver({ type: 'ack', client_msg_id: chat.client_msg_id, message_id: 1, thread_id: chat.thread_id, run_id: 'r', duplicate: false });
+                const ack = await acked;
+                client.close();
+                return { protocols: [first.protocols, second.protocols], seen, states, resume,
+                         resentSame: again.client_msg_id === chat.client_msg_id && again.thread_id === chat.thread_id && again.text === 'hello',
+                         resumeFirst: second.sent.indexOf(resume) < second.sent.indexOf(again), ackRun: ack.run_id };
+                """);
+        assertEquals("[[\"bearer\",\"token-1\"],[\"bearer\",\"token-2\"]]", result.get("protocols").toString());
+        assertEquals("[1,2,3]", result.get("seen").toString());
+        assertEquals("[\"connecting\",\"live\",\"reconnecting\",\"resumed\",\"closed\"]", result.get("states").toString());
+        assertEquals("resume", result.getJsonObject("resume").getString("type"));
+        assertEquals(2, result.getJsonObject("resume").getInt("after_seq"));
+        assertTrue(result.getBoolean("resentSame"), result.toString());
+        assertTrue(result.getBoolean("resumeFirst"), result.toString());
+        assertEquals("r", result.getString("ackRun"));
+    }
+
+    @Test
+    void backoffHasFullJitterAndAShutdownStartsWithAWideWindow() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', minDelayMs: 100, maxDelayMs: 100000, random: () => 0.999 });
+                const waits = [];
+                client.addEventListener('statechange', (e) => e.detail.state === 'reconnecting' && waits.push(e.detail.retryInMs));
+                client.connect();
+                ready(await opened(1));
+                sockets[0].drop(1006);           // a network drop: window 100 ms
+                (await opened(2)).drop(1006);    // failed again before ready: 200 ms
+                ready(await opened(3));          // ready resets the backoff
+                sockets[2].deliver({ type: 'error', code: 'SERVER_SHUTDOWN', message: 'm', retryable: true, close_code: 1001 });
+                sockets[2].drop(1001, 'SERVER_SHUTDOWN'); // every client at once: 8 times the minimum
+                client.close();
+                const zero = new lib.AgentwireClient({ token: () => 't', minDelayMs: 100, random: () => 0 });
+                const zeroWaits = [];
+                zero.addEventListener('statechange', (e) => e.detail.state === 'reconnecting' && zeroWaits.push(e.detail.retryInMs));
+                zero.connect();
+                ready(await opened(4));
+                sockets[3].drop(4408, 'IDLE_TIMEOUT');
+                zero.close();
+                return { waits, zeroWaits };
+                """);
+        assertEquals("[99,199,799]", result.get("waits").toString());
+        assertEquals("[0]", result.get("zeroWaits").toString());
+    }
+
+    @Test
+    void closesThatARetryWouldNotChangeEndTheClient() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', minDelayMs: 10 });
+                let closed = null;
+                client.addEventListener('statechange', (e) => { if (e.detail.state === 'closed') closed = e.detail; });
+                client.connect();
+                const socket = await opened(1);
+                socket.deliver({ type: 'error', code: 'AUTH_EXPIRED', message: 'The token expired.', retryable: false, close_code: 4401 });
+                socket.drop(4401, 'AUTH_EXPIRED');
+                await sleep(100);
+                return { sockets: sockets.length, code: closed.error.code, closeCode: closed.closeCode,
+                         retried: [[1001, ''], [1006, ''], [1008, 'SLOW_CONSUMER'], [1013, ''], [4408, ''], [4429, '']].map(([c, r]) => lib.isRetryable(c, r)),
+                         notRetried: [[1000, ''], [1003, ''], [1008, 'TOO_MANY_INVALID_FRAMES'], [1009, ''], [4401, ''], [4403, '']].map(([c, r]) => lib.isRetryable(c, r)) };
+                """);
+        assertEquals(1, result.getInt("sockets"), "no second connection");
+        assertEquals("AUTH_EXPIRED", result.getString("code"));
+        assertEquals(4401, result.getInt("closeCode"));
+        assertEquals("[true,true,true,true,true,true]", result.get("retried").toString());
+        assertEquals("[false,false,false,false,false,false]", result.get("notRetried").toString());
+    }
+
+    @Test
+    void theTokenIsRefreshedBeforeExpiresAtAndAChatWithoutAckIsSentAgain() {
+        JsonObject result = run("""
+                let issued = 0;
+                const client = new lib.AgentwireClient({ token: () => 'token-' + (++issued), ackTimeoutMs: 200 });
+                client.connect();
+                const socket = await opened(1);
+                const readyAt = Date.now();
+                ready(socket, 2000);             // 2 s left: refresh when a quarter is left
+                await until('refresh', () => socket.sent.some((f) => f.type === 'refresh'));
+                const refreshedAfter = Date.now() - readyAt;
+                const refresh = socket.sent.find((f) => f.type === 'refresh');
+                socket.deliver({ type: 'refreshed', expires_at: new Date(Date.now() + 3600000).toISOString() });
+                client.chat('hi', { threadId: 'thread-0001' });
+                await until('a second send', () => socket.sent.filter((f) => f.type === 'chat').length === 2);
+                const chats = socket.sent.filter((f) => f.type === 'chat');
+                client.close();
+                return { refreshedAfter, token: refresh.token, sameId: chats[0].client_msg_id === chats[1].client_msg_id,
+                         refreshes: socket.sent.filter((f) => f.type === 'refresh').length };
+                """);
+        int after = result.getInt("refreshedAfter");
+        assertTrue(after >= 1400 && after < 1900, "refreshed after " + after + " ms of 2000");
+        assertEquals("token-2", result.getString("token"));
+        assertTrue(result.getBoolean("sameId"));
+        assertEquals(1, result.getInt("refreshes"), "the next refresh waits for the new expiry");
+    }
+
+    /** Runs a scenario (the body of an async function after {@link #HARNESS}) in the page; its result as JSON. */
+    private static JsonObject run(String scenario) {
+        browser.driver().navigate().refresh(); // a fresh page: no sockets or clients of another scenario
+        Object answer = ((JavascriptExecutor) browser.driver()).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];\n(async () => {\n" + HARNESS + scenario
+                        + "\n})().then((r) => done(JSON.stringify(r)), (e) => done('FAILED ' + e.stack));");
+        String text = String.valueOf(answer);
+        if (text.startsWith("FAILED")) {
+            throw new AssertionError(text);
+        }
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+}
