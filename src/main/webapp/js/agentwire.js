@@ -37,6 +37,7 @@
  * @property {boolean} retryable
  * @property {string} [correlation_id]
  * @property {number} [close_code]
+ * @property {number} [reconnect_after_ms] `SERVER_SHUTDOWN`: the server's own wait before reconnecting
  */
 
 /**
@@ -486,7 +487,10 @@ export class AgentwireClient extends EventTarget {
         const crowded = CROWDED_CLOSES.has(code) || this.refusal?.code === 'SERVER_SHUTDOWN';
         const exponent = this.attempt + (crowded ? 3 : 0);
         const window = Math.min(maxDelayMs, minDelayMs * 2 ** exponent);
-        const retryInMs = Math.floor(random() * window);
+        // a shutting-down server gives each client its own wait: that, with a little jitter of ours
+        const asked = this.refusal?.reconnect_after_ms;
+        const retryInMs = Number.isFinite(asked) ? Math.min(maxDelayMs, asked + Math.floor(random() * minDelayMs))
+            : Math.floor(random() * window);
         this.attempt += 1;
         this.setState('reconnecting', { closeCode: code, closeReason: reason, retryInMs });
         clearTimeout(this.timers.reconnect);

@@ -2,6 +2,7 @@ package dev.agentwire.protocol;
 
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,16 +62,22 @@ public sealed interface ServerFrame {
 
     /**
      * A refusal or failure. {@code closeCode} is present when the server closes the connection
-     * right after this frame.
+     * right after this frame; {@code reconnectAfterMs} when the server asks the client to wait
+     * that long before it reconnects (a shutdown spreads its clients out this way).
      */
     record ErrorFrame(String code, String message, boolean retryable, String correlationId,
-                      Integer closeCode, List<FieldProblem> problems) implements ServerFrame {
+                      Integer closeCode, List<FieldProblem> problems, Long reconnectAfterMs) implements ServerFrame {
 
         public static ErrorFrame of(ErrorCode code, String message, String correlationId,
                                     List<FieldProblem> problems) {
             return new ErrorFrame(code.name(), message, code.retryable(), correlationId,
                     code.closeCode().map(c -> c.getCode()).orElse(null),
-                    problems.isEmpty() ? null : problems);
+                    problems.isEmpty() ? null : problems, null);
+        }
+
+        /** The same frame, asking the client to reconnect after {@code wait}. */
+        public ErrorFrame reconnectingAfter(Duration wait) {
+            return new ErrorFrame(code, message, retryable, correlationId, closeCode, problems, wait.toMillis());
         }
     }
 

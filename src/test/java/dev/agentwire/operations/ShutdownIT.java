@@ -60,6 +60,8 @@ class ShutdownIT {
                 JsonObject notice = client.expectError("SERVER_SHUTDOWN");
                 assertEquals(1001, notice.getInt("close_code"));
                 assertTrue(notice.getBoolean("retryable"));
+                long wait = notice.getJsonNumber("reconnect_after_ms").longValue();
+                assertTrue(wait >= 0 && wait <= 10_000, "a jittered wait within the spread: " + wait);
                 assertEquals(1001, client.awaitClose().code());
             }
             try (var payara = PayaraProcess.start(workDir, Map.of(), options).awaitReady();

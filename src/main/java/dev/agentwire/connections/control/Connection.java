@@ -205,6 +205,15 @@ public class Connection implements Subscriber {
      * to CLOSING; a connection that already left the live states only counts.
      */
     public void fail(ErrorCode code, String message, String correlationId, List<ServerFrame.FieldProblem> problems) {
+        fail(code, ServerFrame.ErrorFrame.of(code, message != null ? message : code.message(), correlationId, problems));
+    }
+
+    /** The same, asking the client to wait {@code reconnectAfter} before it reconnects. */
+    public void fail(ErrorCode code, String message, String correlationId, Duration reconnectAfter) {
+        fail(code, ServerFrame.ErrorFrame.of(code, message, correlationId, List.of()).reconnectingAfter(reconnectAfter));
+    }
+
+    private void fail(ErrorCode code, ServerFrame.ErrorFrame frame) {
         failures.accept(code);
         if (!code.sendsFrame()) {
             if (leave(code)) {
@@ -212,7 +221,7 @@ public class Connection implements Subscriber {
             }
             return;
         }
-        send(ServerFrame.ErrorFrame.of(code, message != null ? message : code.message(), correlationId, problems));
+        send(frame);
         code.closeCode().ifPresent(closeCode -> {
             if (leave(code)) {
                 outbox.closeAfterQueued(new CloseReason(closeCode, code.name()));

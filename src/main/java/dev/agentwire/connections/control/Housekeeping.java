@@ -21,9 +21,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Once a second, one pass over every connection: frees those whose socket died without a close,
@@ -58,6 +60,11 @@ public class Housekeeping {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
+    /** A shutting-down node asks each client to wait a random time up to this before it reconnects. */
+    @Inject
+    @ConfigProperty(name = "agentwire.shutdown.reconnect-spread-seconds", defaultValue = "10")
+    long reconnectSpreadSeconds;
+
     ConnectionSettings settings;
     private volatile Instant lastPing = Instant.now();
     private ScheduledFuture<?> task;
@@ -80,7 +87,9 @@ public class Housekeeping {
         LOG.info(() -> "Shutting down: closing " + open.size() + " connections");
         ErrorCode code = ErrorCode.SERVER_SHUTDOWN;
         for (Connection connection : open) {
-            connection.fail(code, code.message(), Ids.newId());
+            // each client waits a different time, so they do not all reconnect to the other nodes at once
+            Duration wait = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(0, reconnectSpreadSeconds) * 1000 + 1));
+            connection.fail(code, code.message(), Ids.newId(), wait);
         }
     }
 
