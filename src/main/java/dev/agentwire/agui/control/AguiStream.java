@@ -1,0 +1,169 @@
+package dev.agentwire.agui.control;
+
+import dev.agentwire.kernel.Owner;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.ServerFrame;
+import dev.agentwire.streams.control.Subscriber;
+import jakarta.json.Json;
+import jakarta.json.JsonReaderFactory;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One AG-UI response stream: a subscriber of its thread's event stream, like a WebSocket
+ * connection, that writes one run's events as AG-UI server-sent events. The thread's stream
+ * hands it stored events on its delivery lanes; they are queued here (bounded, never blocking the
+ * lane) and written by the thread that serves the HTTP response, in {@link #writeTo}, which
+ * returns once the run's closing event is written, the client went away, or the stream failed.
+ * Every event written carries its SSE id (see {@link AguiEvent}), so a client that lost the stream
+ * repeats its request with {@code Last-Event-ID} and continues exactly there.
+ */
+public final class AguiStream implements Subscriber {
+
+    private static final JsonReaderFactory EVENTS = Json.createReaderFactory(Map.of());
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private sealed interface Item {
+    }
+
+    private record Stored(String json) implements Item {
+    }
+
+    private record Failure(String code, String message) {
+    }
+
+    /** Wakes the writer for a failure, which it reads before anything queued. */
+    private record Wake() implements Item {
+    }
+
+    private final Owner owner;
+    private final JoinedRun run;
+    private final LinkedBlockingQueue<Item> queue;
+    private final Duration keepAlive;
+    private final Consumer<AguiStream> onEnd;
+    private volatile boolean open = true;
+    private volatile Failure failure; // the first one wins
+
+    /** {@code onEnd} runs once the stream is over, however it ended (leave the thread's stream there). */
+    public AguiStream(Owner owner, JoinedRun run, int capacity, Duration keepAlive, Consumer<AguiStream> onEnd) {
+        this.owner = owner;
+        this.run = run;
+        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.keepAlive = keepAlive;
+        this.onEnd = onEnd;
+    }
+
+    @Override
+    public Owner owner() {
+        return owner;
+    }
+
+    /** A client that does not read gets no more: the stream is cut off and it resumes from its Last-Event-ID. */
+    @Override
+    public boolean offer(String json) {
+        if (!open) {
+            return false;
+        }
+        if (!queue.offer(new Stored(json))) {
+            open = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** A replay's end (resumed) needs nothing; a refused or failed replay ends the run's stream with RUN_ERROR. */
+    @Override
+    public void send(ServerFrame frame) {
+        if (frame instanceof ServerFrame.ResumeUnavailable unavailable) {
+            fail("RESUME_UNAVAILABLE", unavailable.message());
+        } else if (frame instanceof ServerFrame.ErrorFrame error) {
+            fail(error.code(), error.message());
+        }
+    }
+
+    @Override
+    public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (queue.remainingCapacity() < frames) {
+            if (!open || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public void fail(ErrorCode code, String message, String correlationId) {
+        fail(code.name(), message != null ? message : code.message());
+    }
+
+    private synchronized void fail(String code, String message) {
+        if (failure == null) {
+            failure = new Failure(code, message);
+            queue.offer(new Wake()); // a full queue wakes the writer anyway
+        }
+    }
+
+    /**
+     * Writes the run's AG-UI events as they come, until the run's closing event; a keep-alive
+     * comment when nothing came for a while, which also finds a client that went away.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        try {
+            out.write(KEEP_ALIVE); // the response's head goes out now, not with the first event
+            out.flush();
+            while (open) {
+                Item item = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                Failure failed = failure;
+                if (failed != null) {
+                    write(out, List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
+                            .add("message", failed.message()).add("code", failed.code()).build())));
+                    return;
+                }
+                if (item == null) {
+                    out.write(KEEP_ALIVE);
+                    out.flush();
+                } else if (item instanceof Stored stored) {
+                    write(out, run.next(EVENTS.createReader(new StringReader(stored.json())).readObject()));
+                    if (run.ended()) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open = false;
+            onEnd.accept(this);
+        }
+    }
+
+    /** Ends a stream from outside (the server stops): RUN_ERROR, and the client may resume later. */
+    public void stop(ErrorCode code) {
+        fail(code.name(), code.message());
+    }
+
+    private static void write(OutputStream out, List<AguiEvent> events) throws IOException {
+        if (events.isEmpty()) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        events.forEach(event -> text.append(event.sse()));
+        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
