@@ -1,6 +1,7 @@
 package dev.agentwire.agui.boundary;
 
 import dev.agentwire.agui.control.AguiChat;
+import dev.agentwire.agui.control.AguiEvent;
 import dev.agentwire.agui.control.AguiRuns;
 import dev.agentwire.agui.control.AguiStream;
 import dev.agentwire.agui.control.Cursor;
@@ -27,15 +28,20 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -45,10 +51,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the stream are HTTP statuses with the REST error body (dev.agentwire.api.boundary); once the
  * stream has begun, failures are RUN_ERROR events.
  *
- * <p>The response is a {@link StreamingOutput} written by the thread that serves the request, not
- * the SSE API of JAX-RS: an AG-UI stream is one writer that flushes each stored event's AG-UI
- * events together and learns of a departed client from a failed write, and the events' ids are
- * agentwire's cursors; docs/platform-notes.md says more.
+ * <p>The response is written with the SSE API of JAX-RS ({@link SseEventSink}) from a writer
+ * thread of {@link AguiRuns}, which flushes every event; a {@code StreamingOutput} was tried and
+ * Jersey held its output back (docs/platform-notes.md, the AG-UI section).
  */
 @RequestScoped
 @Authenticated
@@ -79,8 +84,9 @@ public class AguiResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces({"text/event-stream", MediaType.APPLICATION_JSON})
-    public Response run(InputStream body, @HeaderParam("Last-Event-ID") String lastEventId) throws IOException {
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void run(InputStream body, @HeaderParam("Last-Event-ID") String lastEventId,
+                    @Context SseEventSink sink, @Context Sse sse) throws IOException {
         Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
         hub.limitsOf(owner).checkFrame();
         Cursor cursor = lastEventId == null || lastEventId.isBlank() ? null : Cursor.parse(lastEventId).orElseThrow(() ->
@@ -88,8 +94,8 @@ public class AguiResource {
                         "Last-Event-ID", "Last-Event-ID must be the id of an event agentwire sent (42 or 42.1)"))));
         byte[] bytes = body.readNBytes(maxRequestBytes + 1);
         if (bytes.length > maxRequestBytes) {
-            return answers.refusal(413, "PAYLOAD_TOO_LARGE", "The request body is larger than " + maxRequestBytes + " bytes.",
-                    false, List.of(), null);
+            throw new WebApplicationException(answers.refusal(413, "PAYLOAD_TOO_LARGE",
+                    "The request body is larger than " + maxRequestBytes + " bytes.", false, List.of(), null));
         }
         RunAgentInput input;
         try {
@@ -98,15 +104,46 @@ public class AguiResource {
             input = null;
         }
         if (input == null) {
-            return answers.refusal(400, "INVALID_REQUEST", "The request body is not a RunAgentInput: it is not a JSON object,"
-                    + " or a field has the wrong JSON type.", false, List.of(), null);
+            throw new WebApplicationException(answers.refusal(400, "INVALID_REQUEST", "The request body is not a RunAgentInput:"
+                    + " it is not a JSON object, or a field has the wrong JSON type.", false, List.of(), null));
         }
         AguiChat chat = AguiChat.of(validated(input));
         AguiStream stream = runs.open(owner, chat, cursor);
-        return Response.ok((StreamingOutput) stream::writeTo, "text/event-stream")
-                .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no") // a proxy that buffers would hold the events back
-                .build();
+        runs.write(stream, new SseEvents(sink, sse), sink::close);
+    }
+
+    /** AG-UI events as server-sent events: the SSE id when there is one, the event's JSON as data. */
+    private record SseEvents(SseEventSink sink, Sse sse) implements AguiStream.Events {
+
+        /** Longest a write may wait for a client that does not read. */
+        private static final long WRITE_TIMEOUT_SECONDS = 30;
+
+        @Override
+        public void send(List<AguiEvent> events) throws IOException {
+            for (AguiEvent event : events) {
+                var built = sse.newEventBuilder().data(event.event().toString());
+                if (event.id() != null) {
+                    built.id(event.id());
+                }
+                await(sink.send(built.build()));
+            }
+        }
+
+        @Override
+        public void keepAlive() throws IOException {
+            await(sink.send(sse.newEventBuilder().comment("keep-alive").build()));
+        }
+
+        private static void await(CompletionStage<?> sent) throws IOException {
+            try {
+                sent.toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IOException("the client did not take the event", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while writing", e);
+            }
+        }
     }
 
     /** The input, or VALIDATION_FAILED naming each field as AG-UI spells it ({@code messages[0].id}). */

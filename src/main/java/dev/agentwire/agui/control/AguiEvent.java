@@ -14,9 +14,4 @@ public record AguiEvent(String id, JsonObject event) {
     public String type() {
         return event.getString("type");
     }
-
-    /** The text/event-stream form: an id line when there is an id, one data line, a blank line. */
-    public String sse() {
-        return (id == null ? "" : "id: " + id + "\n") + "data: " + event + "\n\n";
-    }
 }

@@ -7,12 +7,22 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.streams.control.ThreadStreams;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.StorageFailures;
+import dev.agentwire.protocol.GatewayException;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -25,6 +35,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AguiRuns {
+
+    private static final Logger LOG = Logger.getLogger(AguiRuns.class.getName());
 
     @Inject
     ChatRuns chats;
@@ -43,7 +55,27 @@ public class AguiRuns {
     @ConfigProperty(name = "agentwire.agui.keep-alive-seconds", defaultValue = "15")
     int keepAliveSeconds;
 
+    @Inject
+    @ConfigProperty(name = "agentwire.agui.streams-max", defaultValue = "1024")
+    int streamsMax;
+
+    @Resource
+    ManagedThreadFactory threadFactory;
+
     private final Set<AguiStream> open = ConcurrentHashMap.newKeySet();
+    private ThreadPoolExecutor writers;
+
+    /**
+     * One writer thread per open stream, made by the platform's factory (the application's
+     * context captured once per thread, as for runs), idle ones ending after a minute.
+     */
+    @PostConstruct
+    void start() {
+        if (streamsMax < 1 || keepAliveSeconds < 1) {
+            throw new IllegalStateException("agentwire.agui.streams-max and agentwire.agui.keep-alive-seconds must be at least 1");
+        }
+        writers = new ThreadPoolExecutor(0, streamsMax, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threadFactory);
+    }
 
     /**
      * Accepts the request's chat and returns its response stream, subscribed; refusals (limits,
@@ -52,11 +84,14 @@ public class AguiRuns {
      * @param cursor where the client's last stream stopped; null for the run from its start
      */
     public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
+        if (open.size() >= streamsMax) {
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
+        }
         UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
         AguiStream[] stream = new AguiStream[1];
         chats.start(user, chat.chat(), accepted -> {
             var run = new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor);
-            stream[0] = new AguiStream(owner, run, capacity, Duration.ofSeconds(Math.max(1, keepAliveSeconds)), this::ended);
+            stream[0] = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
             open.add(stream[0]);
             try {
                 if (!accepted.duplicate()) {
@@ -70,6 +105,28 @@ public class AguiRuns {
             }
         });
         return stream[0];
+    }
+
+    /**
+     * Writes the stream to the response on a writer thread of its own and returns at once;
+     * {@code done} runs when the stream is over (close the response there).
+     */
+    public void write(AguiStream stream, AguiStream.Events events, Runnable done) {
+        try {
+            writers.execute(() -> {
+                try {
+                    stream.writeTo(events);
+                } catch (IOException | RuntimeException clientGone) {
+                    LOG.fine(() -> "An AG-UI stream ended early: " + clientGone); // it resumes with Last-Event-ID
+                } finally {
+                    done.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            stream.stop(ErrorCode.SERVER_BUSY);
+            ended(stream);
+            done.run();
+        }
     }
 
     /**
@@ -91,5 +148,6 @@ public class AguiRuns {
     @PreDestroy
     void stopStreams() {
         open.forEach(stream -> stream.stop(ErrorCode.SERVER_SHUTDOWN));
+        writers.shutdown();
     }
 }

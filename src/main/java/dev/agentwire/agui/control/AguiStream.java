@@ -7,9 +7,7 @@ import dev.agentwire.streams.control.Subscriber;
 import jakarta.json.Json;
 import jakarta.json.JsonReaderFactory;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +19,23 @@ import java.util.function.Consumer;
  * One AG-UI response stream: a subscriber of its thread's event stream, like a WebSocket
  * connection, that writes one run's events as AG-UI server-sent events. The thread's stream
  * hands it stored events on its delivery lanes; they are queued here (bounded, never blocking the
- * lane) and written by the thread that serves the HTTP response, in {@link #writeTo}, which
- * returns once the run's closing event is written, the client went away, or the stream failed.
+ * lane) and written by one writer thread, in {@link #writeTo}, which returns once the run's
+ * closing event is written, the client went away, or the stream failed.
  * Every event written carries its SSE id (see {@link AguiEvent}), so a client that lost the stream
  * repeats its request with {@code Last-Event-ID} and continues exactly there.
  */
 public final class AguiStream implements Subscriber {
 
     private static final JsonReaderFactory EVENTS = Json.createReaderFactory(Map.of());
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+    /** Where the events go: the response's server-sent events. A failure means the client is gone. */
+    public interface Events {
+        /** Writes the events, in order, and flushes them. */
+        void send(List<AguiEvent> events) throws IOException;
+
+        /** Writes a comment that keeps the connection open (and finds out whether it still is). */
+        void keepAlive() throws IOException;
+    }
 
     private sealed interface Item {
     }
@@ -122,23 +128,24 @@ public final class AguiStream implements Subscriber {
      * Writes the run's AG-UI events as they come, until the run's closing event; a keep-alive
      * comment when nothing came for a while, which also finds a client that went away.
      */
-    public void writeTo(OutputStream out) throws IOException {
+    public void writeTo(Events out) throws IOException {
         try {
-            out.write(KEEP_ALIVE); // the response's head goes out now, not with the first event
-            out.flush();
+            out.keepAlive(); // the response's head goes out now, not with the first event
             while (open) {
                 Item item = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 Failure failed = failure;
                 if (failed != null) {
-                    write(out, List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
+                    out.send(List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
                             .add("message", failed.message()).add("code", failed.code()).build())));
                     return;
                 }
                 if (item == null) {
-                    out.write(KEEP_ALIVE);
-                    out.flush();
+                    out.keepAlive();
                 } else if (item instanceof Stored stored) {
-                    write(out, run.next(EVENTS.createReader(new StringReader(stored.json())).readObject()));
+                    List<AguiEvent> events = run.next(EVENTS.createReader(new StringReader(stored.json())).readObject());
+                    if (!events.isEmpty()) {
+                        out.send(events);
+                    }
                     if (run.ended()) {
                         return;
                     }
@@ -155,15 +162,5 @@ public final class AguiStream implements Subscriber {
     /** Ends a stream from outside (the server stops): RUN_ERROR, and the client may resume later. */
     public void stop(ErrorCode code) {
         fail(code.name(), code.message());
-    }
-
-    private static void write(OutputStream out, List<AguiEvent> events) throws IOException {
-        if (events.isEmpty()) {
-            return;
-        }
-        StringBuilder text = new StringBuilder();
-        events.forEach(event -> text.append(event.sse()));
-        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 }
