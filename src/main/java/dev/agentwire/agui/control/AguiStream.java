@@ -72,14 +72,15 @@ public final class AguiStream implements Subscriber {
         return owner;
     }
 
-    /** A client that does not read gets no more: the stream is cut off and it resumes from its Last-Event-ID. */
+    /** A client that does not read gets no more: the stream ends with RUN_ERROR SLOW_CONSUMER, and it joins again from its Last-Event-ID. */
     @Override
     public boolean offer(String json) {
         if (!open) {
             return false;
         }
         if (!queue.offer(new Stored(json))) {
-            open = false;
+            fail(ErrorCode.SLOW_CONSUMER.name(), "The stream did not read its events fast enough and was cut off;"
+                    + " join it again with Last-Event-ID.");
             return false;
         }
         return true;
