@@ -90,6 +90,9 @@ public class AguiRuns {
         UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
         AguiStream[] stream = new AguiStream[1];
         chats.start(user, chat.chat(), accepted -> {
+            if (accepted.runId() == null) {
+                throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
+            }
             var run = new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor);
             stream[0] = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
             open.add(stream[0]);

@@ -98,14 +98,7 @@ public final class AguiStream implements Subscriber {
 
     @Override
     public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (queue.remainingCapacity() < frames) {
-            if (!open || System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
+        return Subscriber.awaitRoom(() -> queue.remainingCapacity() >= frames, this::isOpen, timeout);
     }
 
     @Override
