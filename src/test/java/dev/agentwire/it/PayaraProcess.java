@@ -110,6 +110,11 @@ public final class PayaraProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Kills the server (SIGKILL): a crash, with no shutdown of any kind. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Stops the server as an operator would (SIGTERM) and waits for it to exit. */
     @Override
     public void close() throws InterruptedException {

@@ -44,4 +44,14 @@ class StartupFailureIT {
         }
         assertFalse(Files.exists(workDir.resolve("data/dev-issuer/signing-key.jwk")), "no dev key was made");
     }
+
+    @Test
+    void clusterModeRefusesTheEmbeddedH2File() throws Exception {
+        try (var server = PayaraProcess.start(workDir, Map.of("AGENTWIRE_CLUSTER_ENABLED", "true", "AGENTWIRE_NODE_ID", "node-a"),
+                PayaraProcess.trustingTestTokens())) {
+            assertEquals(503, server.awaitStarted(), "readiness must be DOWN");
+            String log = server.log();
+            assertTrue(log.contains("agentwire cannot start: agentwire.cluster.enabled=true needs PostgreSQL"), log);
+        }
+    }
 }

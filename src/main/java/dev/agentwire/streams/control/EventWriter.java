@@ -34,8 +34,11 @@ import javax.sql.DataSource;
  * which stores them in batches: one transaction and one JDBC batch per flush, flushed when the
  * batch is full or the linger since its first event has passed. The writer numbers each event
  * with its thread's next seq as it stores it, so the order of a thread's events is the order in
- * which they were appended, and it is the only place that knows the last seq of a thread (one
- * writer per database: a single agentwire node).
+ * which they were appended. On a single node it is the only writer of the database and keeps the
+ * last seq of recent threads in memory; when other nodes write the same database
+ * ({@link Settings#shared}) it reads each thread's last seq in the flush's transaction under a lock
+ * on the thread's row, taken in thread id order, so two nodes appending to one thread get
+ * consecutive seqs and never the same one.
  *
  * <p>Only what committed is handed on ({@link Listener#stored}), in seq order per thread. A flush
  * that fails rolls back entirely: its runs are failed ({@link Listener#failed}) and whatever else
@@ -50,12 +53,16 @@ final class EventWriter {
     static final String INSERT = "insert into run_event (thread_id, seq, run_id, type, payload, created_at) values (?, ?, ?, ?, ?, ?)";
     static final String END_RUN = "update agent_run set ended_at = ?, outcome = ? where id = ?";
     static final String LAST_SEQ = "select coalesce(max(seq), 0) from run_event where thread_id = ?";
+    static final String LOCK_THREAD = "select id from chat_thread where id = ? for update";
     static final int CACHED_THREADS = 65_536;
     static final Duration FIRST_RETRY = Duration.ofMillis(100);
     static final Duration LAST_RETRY = Duration.ofSeconds(5);
 
-    /** How the writer batches: at most {@code batchMax} events per flush, waiting at most {@code linger} for more. */
-    record Settings(int batchMax, Duration linger, int queueCapacity, Duration appendTimeout) {
+    /**
+     * How the writer batches: at most {@code batchMax} events per flush, waiting at most
+     * {@code linger} for more. {@code shared}: other nodes write the same database.
+     */
+    record Settings(int batchMax, Duration linger, int queueCapacity, Duration appendTimeout, boolean shared) {
         Settings {
             if (batchMax < 1) {
                 throw new IllegalStateException("agentwire.events.batch-max must be at least 1, but is " + batchMax);
@@ -260,6 +267,9 @@ final class EventWriter {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(INSERT);
                  PreparedStatement endRun = connection.prepareStatement(END_RUN)) {
+                if (settings.shared()) {
+                    seqs.putAll(lockedLastSeqs(connection, kept));
+                }
                 boolean endsRuns = false;
                 Instant now = clock.instant();
                 for (Append append : kept) {
@@ -298,18 +308,39 @@ final class EventWriter {
         } catch (SQLException | RuntimeException e) {
             return failed(kept, e);
         }
-        lastSeqs.putAll(seqs);
+        if (!settings.shared()) {
+            lastSeqs.putAll(seqs);
+        }
         retryDelay = FIRST_RETRY;
         listener.flushed(true, stored.size());
         listener.stored(stored);
         return 0;
     }
 
+    /**
+     * The last seq of each thread of the batch, read under a row lock that the other nodes' writers
+     * wait for until this flush commits; locked in thread id order, so two writers cannot deadlock.
+     */
+    private static Map<String, Long> lockedLastSeqs(Connection connection, List<Append> batch) throws SQLException {
+        Map<String, Long> last = new HashMap<>();
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_THREAD)) {
+            for (String threadId : batch.stream().map(Append::threadId).distinct().sorted().toList()) {
+                lock.setString(1, threadId);
+                try (ResultSet locked = lock.executeQuery()) {
+                    locked.next();
+                }
+                last.put(threadId, readLastSeq(connection, threadId));
+            }
+        }
+        return last;
+    }
+
     private long lastSeq(Connection connection, String threadId) throws SQLException {
         Long cached = lastSeqs.get(threadId);
-        if (cached != null) {
-            return cached;
-        }
+        return cached != null ? cached : readLastSeq(connection, threadId);
+    }
+
+    private static long readLastSeq(Connection connection, String threadId) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(LAST_SEQ)) {
             query.setString(1, threadId);
             try (ResultSet result = query.executeQuery()) {

@@ -1,5 +1,6 @@
 package dev.agentwire.streams.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.protocol.ErrorCode;
@@ -20,8 +21,9 @@ import java.util.logging.Logger;
 /**
  * Ends the runs the last process left open, stopped or crashed mid-run or between a message's
  * ack and its run's start, with agent_error RUN_INTERRUPTED, so every acknowledged message has
- * a run that ended and a client resuming the thread learns how. Assumes a single agentwire node
- * per database: another node's runs in flight would look unfinished too.
+ * a run that ended and a client resuming the thread learns how. A single node ends every
+ * unfinished run of its database; in cluster mode a node ends only the runs stored under its own
+ * node id, so the runs of the other nodes, in flight, are never touched.
  */
 @Singleton
 @Startup
@@ -38,9 +40,12 @@ public class RunRecovery {
     @Inject
     ThreadStreams streams;
 
+    @Inject
+    ClusterNode node;
+
     @PostConstruct
     void endInterruptedRuns() {
-        List<AgentRun> unfinished = log.unfinishedRuns();
+        List<AgentRun> unfinished = node.clustered() ? log.unfinishedRuns(node.nodeId()) : log.unfinishedRuns();
         ErrorCode code = ErrorCode.RUN_INTERRUPTED;
         for (AgentRun run : unfinished) {
             String correlationId = Ids.newId();

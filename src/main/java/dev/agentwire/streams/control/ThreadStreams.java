@@ -1,5 +1,6 @@
 package dev.agentwire.streams.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.RunOutcome;
@@ -97,6 +98,9 @@ public class ThreadStreams {
     FrameCodec codec;
 
     @Inject
+    ClusterNode node;
+
+    @Inject
     EventLog log;
 
     @Inject
@@ -133,7 +137,8 @@ public class ThreadStreams {
         requireAtLeastOne("agentwire.events.delivery-threads", deliveryThreads);
         requireAtLeastOne("agentwire.resume.per-user-max", replaysPerUser);
         requireAtLeastOne("agentwire.resume.threads", replayThreads);
-        var settings = new EventWriter.Settings(batchMax, Duration.ofMillis(lingerMillis), queueCapacity, Duration.ofSeconds(2));
+        var settings = new EventWriter.Settings(batchMax, Duration.ofMillis(lingerMillis), queueCapacity, Duration.ofSeconds(2),
+                node.clustered());
         lanes = new ExecutorService[deliveryThreads];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory);

@@ -1,5 +1,6 @@
 package dev.agentwire.threads.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
@@ -9,6 +10,7 @@ import dev.agentwire.threads.entity.AgentRun;
 import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.threads.entity.ChatThread;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
@@ -46,6 +48,9 @@ public class Conversations {
 
     @PersistenceContext(unitName = "agentwire")
     EntityManager em;
+
+    @Inject
+    ClusterNode node;
 
     private final Clock clock = Clock.systemUTC();
 
@@ -90,7 +95,7 @@ public class Conversations {
                 : ChatMessage.toolResult(thread.id(), sender, message.text(), message.clientMsgId(), message.toolCallId(), now);
         em.persist(stored);
         em.flush();
-        var run = new AgentRun(message.runId() == null ? Ids.newId() : message.runId(), thread.id(), stored.id(), now);
+        var run = new AgentRun(message.runId() == null ? Ids.newId() : message.runId(), thread.id(), stored.id(), now, node.nodeId());
         em.persist(run);
         return new Accepted(thread.id(), stored.id(), run.id(), false);
     }

@@ -62,4 +62,10 @@ public class EventLog {
     public List<AgentRun> unfinishedRuns() {
         return em.createNamedQuery(AgentRun.UNFINISHED, AgentRun.class).getResultList();
     }
+
+    /** The runs of one node that have not ended. */
+    @Transactional
+    public List<AgentRun> unfinishedRuns(String nodeId) {
+        return em.createNamedQuery(AgentRun.UNFINISHED_ON_NODE, AgentRun.class).setParameter("node", nodeId).getResultList();
+    }
 }

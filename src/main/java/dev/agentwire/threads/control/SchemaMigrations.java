@@ -1,5 +1,6 @@
 package dev.agentwire.threads.control;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.annotation.sql.DataSourceDefinition;
@@ -7,6 +8,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -62,6 +64,9 @@ public class SchemaMigrations {
     @Resource(lookup = DATA_SOURCE)
     DataSource dataSource;
 
+    @Inject
+    ClusterNode node;
+
     /**
      * Who owned the threads written before owners had an issuer: the configured identity
      * provider when there is one, else the development issuer, the only one that existed then.
@@ -78,7 +83,7 @@ public class SchemaMigrations {
             var result = Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
-                    .placeholders(Map.of("legacy_issuer", legacyIssuer()))
+                    .placeholders(Map.of("legacy_issuer", legacyIssuer(), "node_id", node.nodeId()))
                     .load()
                     .migrate();
             LOG.info(() -> "Database schema at version " + result.targetSchemaVersion

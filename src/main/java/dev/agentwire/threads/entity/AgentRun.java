@@ -18,10 +18,13 @@ import java.time.ZoneOffset;
 @Table(name = "agent_run")
 @NamedQuery(name = AgentRun.BY_MESSAGE, query = "select r from AgentRun r where r.messageId = :message")
 @NamedQuery(name = AgentRun.UNFINISHED, query = "select r from AgentRun r where r.endedAt is null order by r.startedAt")
+@NamedQuery(name = AgentRun.UNFINISHED_ON_NODE,
+        query = "select r from AgentRun r where r.nodeId = :node and r.endedAt is null order by r.startedAt")
 public class AgentRun {
 
     public static final String BY_MESSAGE = "AgentRun.byMessage";
     public static final String UNFINISHED = "AgentRun.unfinished";
+    public static final String UNFINISHED_ON_NODE = "AgentRun.unfinishedOnNode";
 
     @Id
     private String id;
@@ -38,14 +41,19 @@ public class AgentRun {
     @Column(name = "ended_at")
     private OffsetDateTime endedAt;
 
+    /** The node that runs it. */
+    @Column(name = "node_id")
+    private String nodeId;
+
     protected AgentRun() {
     }
 
-    public AgentRun(String id, String threadId, long messageId, Instant startedAt) {
+    public AgentRun(String id, String threadId, long messageId, Instant startedAt, String nodeId) {
         this.id = id;
         this.threadId = threadId;
         this.messageId = messageId;
         this.startedAt = startedAt.atOffset(ZoneOffset.UTC);
+        this.nodeId = nodeId;
     }
 
     public String id() {

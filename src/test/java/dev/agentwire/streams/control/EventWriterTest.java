@@ -119,7 +119,7 @@ class EventWriterTest {
     void schema() throws SQLException {
         database.setURL("jdbc:h2:mem:writer-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(database).locations("classpath:db/migration")
-                .placeholders(Map.of("legacy_issuer", "test")).load().migrate();
+                .placeholders(Map.of("legacy_issuer", "test", "node_id", "test-node")).load().migrate();
         try (Connection connection = database.getConnection(); Statement sql = connection.createStatement()) {
             for (String thread : List.of("t1", "t2")) {
                 sql.execute("insert into chat_thread (id, owner_issuer, owner_id, title, created_at)"
@@ -140,9 +140,13 @@ class EventWriterTest {
     }
 
     void start(int batchMax, Duration linger) {
-        writer = new EventWriter(database, new FrameCodec(), new EventWriter.Settings(batchMax, linger, 10_000, Duration.ofSeconds(1)),
-                reports, Executors.defaultThreadFactory(), Clock.systemUTC());
+        writer = writer(batchMax, linger, false, reports);
         writer.start();
+    }
+
+    EventWriter writer(int batchMax, Duration linger, boolean shared, Reports to) {
+        return new EventWriter(database, new FrameCodec(), new EventWriter.Settings(batchMax, linger, 10_000, Duration.ofSeconds(1), shared),
+                to, Executors.defaultThreadFactory(), Clock.systemUTC());
     }
 
     static RunEventFactory thinking(String text) {
@@ -211,6 +215,40 @@ class EventWriterTest {
         writer.append(event("t1", "r2", "another run goes on"));
         awaitStored(3);
         assertEquals(3, reports.stored.get(2).seq());
+    }
+
+    @Test
+    void twoWritersOfOneDatabaseNumberOneThreadWithoutAGapOrADuplicate() throws Exception {
+        Reports otherReports = new Reports();
+        writer = writer(7, Duration.ofMillis(1), true, reports);
+        EventWriter other = writer(5, Duration.ofMillis(1), true, otherReports);
+        writer.start();
+        other.start();
+        try {
+            for (int i = 0; i < 400; i++) { // both append to both threads, in batches of different sizes
+                assertTrue(writer.append(event(i % 2 == 0 ? "t1" : "t2", i % 2 == 0 ? "r1" : "r3", "a" + i)));
+                assertTrue(other.append(event(i % 2 == 0 ? "t1" : "t2", i % 2 == 0 ? "r2" : "r3", "b" + i)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (reports.stored.size() + otherReports.stored.size() < 800 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } finally {
+            other.stop(Duration.ofSeconds(2));
+        }
+        assertEquals(0, reports.failures.get() + otherReports.failures.get(), "no flush failed");
+        for (String thread : List.of("t1", "t2")) {
+            List<Long> seqs = new ArrayList<>();
+            try (Connection connection = database.getConnection(); Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("select seq from run_event where thread_id = '" + thread + "' order by seq")) {
+                while (rows.next()) {
+                    seqs.add(rows.getLong(1));
+                }
+            }
+            assertEquals(java.util.stream.LongStream.rangeClosed(1, 400).boxed().toList(), seqs, thread);
+        }
+        List<Long> mine = reports.stored.stream().filter(e -> e.threadId().equals("t1")).map(EventWriter.Stored::seq).toList();
+        assertEquals(mine.stream().sorted().toList(), mine, "each writer hands on its events in seq order");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentwire.cluster.control.ClusterNode;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.operations.GatewayMetrics;
@@ -133,7 +134,7 @@ class ThreadStreamsTest {
     void start() throws SQLException {
         database.setURL("jdbc:h2:mem:streams-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(database).locations("classpath:db/migration")
-                .placeholders(Map.of("legacy_issuer", "test")).load().migrate();
+                .placeholders(Map.of("legacy_issuer", "test", "node_id", "test-node")).load().migrate();
         try (Connection connection = database.getConnection(); Statement sql = connection.createStatement()) {
             sql.execute("insert into chat_thread (id, owner_issuer, owner_id, title, created_at)"
                     + " values ('t', 'https://issuer.test', 'u', 'x', current_timestamp)");
@@ -152,6 +153,7 @@ class ThreadStreamsTest {
         streams.drainTimeoutSeconds = 5;
         streams.database = database;
         streams.codec = new FrameCodec();
+        streams.node = new ClusterNode(); // a single node: cluster mode off
         streams.log = new JdbcLog(database);
         streams.metrics = new GatewayMetrics() {
             @Override
