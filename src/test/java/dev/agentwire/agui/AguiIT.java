@@ -18,6 +18,9 @@ import jakarta.json.JsonString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,6 +161,41 @@ class AguiIT {
         List<String> fields = raw.getJsonObject("body").getJsonArray("problems").getValuesAs(JsonObject.class).stream()
                 .map(p -> p.getString("field")).toList();
         assertEquals(List.of("messages", "runId"), fields);
+    }
+
+    @Test
+    void aSecondTabJoinsARunByItsIdAndAnotherUserCannot() throws Exception {
+        String token = TestTokens.valid("tab-user");
+        String threadId = UUID.randomUUID().toString();
+        String runId = UUID.randomUUID().toString();
+        HttpResponse<String> first = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.createObjectBuilder().add("threadId", threadId).add("runId", runId)
+                        .add("messages", Json.createArrayBuilder().add(Json.createObjectBuilder().add("id", "tab-" + runId)
+                                .add("role", "user").add("content", "say hello"))).build().toString())));
+        assertEquals(200, first.statusCode(), first.body());
+
+        HttpResponse<String> joined = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                .header("Authorization", "Bearer " + token).header("Last-Event-ID", "4").GET());
+        assertEquals(200, joined.statusCode(), joined.body());
+        List<JsonObject> events = joined.body().lines().filter(line -> line.startsWith("data:"))
+                .map(line -> Json.createReader(new StringReader(line.substring(5).strip())).readObject()).toList();
+        assertEquals(List.of("RUN_STARTED", "MESSAGES_SNAPSHOT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+                "RUN_FINISHED"), events.stream().map(e -> e.getString("type")).toList(), joined.body());
+        JsonObject answer = events.get(1).getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .filter(m -> m.getString("role").equals("assistant")).findFirst().orElseThrow();
+        assertEquals("Hello", answer.getString("content"), "the snapshot holds the answer up to the cursor");
+        assertEquals(" there", events.get(3).getString("delta"));
+        assertEquals("tab-" + runId, events.get(1).getJsonArray("messages").getJsonObject(0).getString("id"));
+
+        HttpResponse<String> stranger = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                .header("Authorization", "Bearer " + TestTokens.valid("tab-stranger")).GET());
+        assertEquals(404, stranger.statusCode());
+        assertEquals("RUN_NOT_FOUND", Json.createReader(new StringReader(stranger.body())).readObject().getString("code"));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(request.header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Runs a scenario of the Node client as {@code user}; its last line of output, which must say ok. */

@@ -4,11 +4,11 @@ import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.StorageFailures;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 /**
  * The one way a chat message becomes a run, for every transport (the WebSocket's chat frame,

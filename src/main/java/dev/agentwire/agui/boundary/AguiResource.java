@@ -18,13 +18,14 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -89,9 +90,7 @@ public class AguiResource {
                     @Context SseEventSink sink, @Context Sse sse) throws IOException {
         Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
         hub.limitsOf(owner).checkFrame();
-        Cursor cursor = lastEventId == null || lastEventId.isBlank() ? null : Cursor.parse(lastEventId).orElseThrow(() ->
-                new GatewayException(ErrorCode.VALIDATION_FAILED, "The request has invalid fields.", List.of(new FieldProblem(
-                        "Last-Event-ID", "Last-Event-ID must be the id of an event agentwire sent (42 or 42.1)"))));
+        Cursor cursor = cursorOf(lastEventId);
         byte[] bytes = body.readNBytes(maxRequestBytes + 1);
         if (bytes.length > maxRequestBytes) {
             throw new WebApplicationException(answers.refusal(413, "PAYLOAD_TOO_LARGE",
@@ -100,7 +99,9 @@ public class AguiResource {
         RunAgentInput input;
         try {
             input = AGUI_JSON.fromJson(new String(bytes, StandardCharsets.UTF_8), RunAgentInput.class);
-        } catch (JsonbException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // the client's bytes, whatever the binder or the parser throws for them: Parsson's own
+            // limits (nesting, long numbers) are not JsonbException (docs/platform-notes.md, Parsson)
             input = null;
         }
         if (input == null) {
@@ -144,6 +145,32 @@ public class AguiResource {
                 throw new IOException("interrupted while writing", e);
             }
         }
+    }
+
+    /**
+     * A run's stream for a client with no request to repeat (a second tab): {@code GET
+     * /api/agui/runs/{runId}}, with {@code Last-Event-ID} to join after an event; the whole run from
+     * its start without. Another user's run is 404 RUN_NOT_FOUND.
+     */
+    @GET
+    @Path("runs/{runId}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void join(@PathParam("runId") String runId, @HeaderParam("Last-Event-ID") String lastEventId,
+                     @Context SseEventSink sink, @Context Sse sse) {
+        Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
+        hub.limitsOf(owner).checkFrame();
+        AguiStream stream = runs.join(owner, runId, cursorOf(lastEventId));
+        runs.write(stream, new SseEvents(sink, sse), sink::close);
+    }
+
+    /** Where the client's last stream stopped; null for none; VALIDATION_FAILED for an id agentwire did not make. */
+    private static Cursor cursorOf(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return null;
+        }
+        return Cursor.parse(lastEventId).orElseThrow(() -> new GatewayException(ErrorCode.VALIDATION_FAILED,
+                "The request has invalid fields.", List.of(new FieldProblem(
+                        "Last-Event-ID", "Last-Event-ID must be the id of an event agentwire sent (42 or 42.1)"))));
     }
 
     /** The input, or VALIDATION_FAILED naming each field as AG-UI spells it ({@code messages[0].id}). */

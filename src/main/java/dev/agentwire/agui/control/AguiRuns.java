@@ -5,8 +5,10 @@ import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.streams.control.ThreadStreams;
+import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.StorageFailures;
+import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.protocol.GatewayException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -14,6 +16,8 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -31,7 +35,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * A new run is followed from before it starts. A request that repeats one already accepted (the
  * same message id: a retry, a resume with {@code Last-Event-ID}, a second tab) starts nothing and
  * stores nothing: its stream is the run's events read from the log from the run's first one, then
- * live, joined after the client's cursor ({@link JoinedRun}).
+ * live, joined after the client's cursor ({@link JoinedRun}). {@link #join} gives the same stream
+ * of a run named by its id, with no request to repeat.
  */
 @ApplicationScoped
 public class AguiRuns {
@@ -40,6 +45,9 @@ public class AguiRuns {
 
     @Inject
     ChatRuns chats;
+
+    @Inject
+    Conversations conversations;
 
     @Inject
     ThreadStreams streams;
@@ -108,6 +116,36 @@ public class AguiRuns {
             }
         });
         return stream[0];
+    }
+
+    /**
+     * The stream of one of the owner's runs, for a client that has no request to repeat (a second
+     * tab): read from the log from the run's first event, then live, joined after {@code cursor}.
+     * Another user's run, or none, is RUN_NOT_FOUND.
+     */
+    public AguiStream join(Owner owner, String runId, Cursor cursor) {
+        if (open.size() >= streamsMax) {
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
+        }
+        Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
+                .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
+        ChatMessage message = found.message();
+        JsonObjectBuilder shown = Json.createObjectBuilder()
+                .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
+                .add("role", message.role().name()).add("content", message.text());
+        if (message.toolCallId() != null) {
+            shown.add("toolCallId", message.toolCallId());
+        }
+        var run = new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor);
+        AguiStream stream = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
+        open.add(stream);
+        try {
+            streams.resume(stream, found.threadId(), before(found.threadId(), found.runId()));
+        } catch (RuntimeException e) {
+            ended(stream);
+            throw e;
+        }
+        return stream;
     }
 
     /**

@@ -25,7 +25,6 @@ public final class RunMapping {
 
     static final String COMPLETED = "completed";
     static final String CANCELLED = "cancelled";
-    static final String AWAITING_TOOLS = "awaiting_tools";
 
     private final String threadId;
     private final String runId;

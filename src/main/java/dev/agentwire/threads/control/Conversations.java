@@ -140,6 +140,20 @@ public class Conversations {
         em.persist(ChatMessage.toolCalls(threadId, text, toolCalls, clock.instant()));
     }
 
+    /** A run and the message it answers. */
+    public record RunOfMessage(String threadId, String runId, ChatMessage message) {
+    }
+
+    /** The run, if it exists and its thread belongs to the owner; another owner's run is indistinguishable from none. */
+    @Transactional
+    public Optional<RunOfMessage> ownedRun(Owner owner, String runId) {
+        return Optional.ofNullable(em.find(AgentRun.class, runId))
+                .filter(run -> run.messageId() != null)
+                .filter(run -> owned(owner, run.threadId()).isPresent())
+                .flatMap(run -> Optional.ofNullable(em.find(ChatMessage.class, run.messageId()))
+                        .map(message -> new RunOfMessage(run.threadId(), run.id(), message)));
+    }
+
     /** The thread, if it exists and belongs to the owner; another owner's thread is indistinguishable from none. */
     @Transactional
     public Optional<ChatThread> owned(Owner owner, String threadId) {
