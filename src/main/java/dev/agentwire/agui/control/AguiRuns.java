@@ -92,28 +92,15 @@ public class AguiRuns {
      * @param cursor where the client's last stream stopped; null for the run from its start
      */
     public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
-        if (open.size() >= streamsMax) {
-            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
-        }
+        requireRoom();
         UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
         AguiStream[] stream = new AguiStream[1];
         chats.start(user, chat.chat(), accepted -> {
             if (accepted.runId() == null) {
                 throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
             }
-            var run = new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor);
-            stream[0] = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
-            open.add(stream[0]);
-            try {
-                if (!accepted.duplicate()) {
-                    streams.follow(stream[0], accepted.threadId());
-                } else {
-                    streams.resume(stream[0], accepted.threadId(), before(accepted.threadId(), accepted.runId()));
-                }
-            } catch (RuntimeException e) {
-                ended(stream[0]);
-                throw e;
-            }
+            stream[0] = subscribed(owner, new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor),
+                    accepted.duplicate());
         });
         return stream[0];
     }
@@ -124,9 +111,7 @@ public class AguiRuns {
      * Another user's run, or none, is RUN_NOT_FOUND.
      */
     public AguiStream join(Owner owner, String runId, Cursor cursor) {
-        if (open.size() >= streamsMax) {
-            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
-        }
+        requireRoom();
         Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
         ChatMessage message = found.message();
@@ -136,11 +121,28 @@ public class AguiRuns {
         if (message.toolCallId() != null) {
             shown.add("toolCallId", message.toolCallId());
         }
-        var run = new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor);
+        return subscribed(owner, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
+    }
+
+    private void requireRoom() {
+        if (open.size() >= streamsMax) {
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
+        }
+    }
+
+    /**
+     * A stream of the run, subscribed to its thread: from now on for a run that has not started
+     * ({@code fromTheLog} false), else from the log from the run's first event, then live.
+     */
+    private AguiStream subscribed(Owner owner, JoinedRun run, boolean fromTheLog) {
         AguiStream stream = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
         open.add(stream);
         try {
-            streams.resume(stream, found.threadId(), before(found.threadId(), found.runId()));
+            if (fromTheLog) {
+                streams.resume(stream, run.threadId(), before(run.threadId(), run.runId()));
+            } else {
+                streams.follow(stream, run.threadId());
+            }
         } catch (RuntimeException e) {
             ended(stream);
             throw e;

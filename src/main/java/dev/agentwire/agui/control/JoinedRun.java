@@ -73,6 +73,14 @@ public final class JoinedRun {
         return send;
     }
 
+    public String threadId() {
+        return threadId;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
     /** Whether the run's closing event was mapped: the stream ends after it. */
     public boolean ended() {
         return mapping.ended();
