@@ -67,6 +67,10 @@ public class AguiRuns {
     @ConfigProperty(name = "agentwire.agui.streams-max", defaultValue = "1024")
     int streamsMax;
 
+    @Inject
+    @ConfigProperty(name = "agentwire.agui.streams-per-user-max", defaultValue = "8")
+    int streamsPerUser;
+
     @Resource
     ManagedThreadFactory threadFactory;
 
@@ -79,8 +83,9 @@ public class AguiRuns {
      */
     @PostConstruct
     void start() {
-        if (streamsMax < 1 || keepAliveSeconds < 1) {
-            throw new IllegalStateException("agentwire.agui.streams-max and agentwire.agui.keep-alive-seconds must be at least 1");
+        if (streamsMax < 1 || streamsPerUser < 1 || keepAliveSeconds < 1) {
+            throw new IllegalStateException("agentwire.agui.streams-max, agentwire.agui.streams-per-user-max and"
+                    + " agentwire.agui.keep-alive-seconds must be at least 1");
         }
         writers = new ThreadPoolExecutor(0, streamsMax, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threadFactory);
     }
@@ -92,7 +97,7 @@ public class AguiRuns {
      * @param cursor where the client's last stream stopped; null for the run from its start
      */
     public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
-        requireRoom();
+        requireRoom(owner);
         UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
         AguiStream[] stream = new AguiStream[1];
         chats.start(user, chat.chat(), accepted -> {
@@ -111,7 +116,7 @@ public class AguiRuns {
      * Another user's run, or none, is RUN_NOT_FOUND.
      */
     public AguiStream join(Owner owner, String runId, Cursor cursor) {
-        requireRoom();
+        requireRoom(owner);
         Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
         ChatMessage message = found.message();
@@ -124,9 +129,17 @@ public class AguiRuns {
         return subscribed(owner, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
     }
 
-    private void requireRoom() {
+    /**
+     * Refuses a stream beyond the node's limit (SERVER_BUSY) or the user's (RATE_LIMITED), checked
+     * when the request comes: two requests at the same moment may pass it together.
+     */
+    private void requireRoom(Owner owner) {
         if (open.size() >= streamsMax) {
             throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
+        }
+        if (open.stream().filter(stream -> stream.owner().equals(owner)).count() >= streamsPerUser) {
+            throw new GatewayException(ErrorCode.RATE_LIMITED, "You have " + streamsPerUser
+                    + " AG-UI streams open; let one end (or close it) and retry.");
         }
     }
 
