@@ -26,7 +26,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * sent as context. Tools the client runs itself (AG-UI front-end tools) are offered too: when the
  * model calls one, the run ends with the call (tool_call_requested, then agent_completed with
  * status awaiting_tools), and the client's next message is its result, which the next run sends
- * the model after the stored calls. A server tool called in the same turn is not run then.
+ * the model after the stored call. One front-end call per turn: of several at once, the first is
+ * asked for (the model may call the others next time); a server tool called in the same turn is
+ * not run then.
  */
 @ApplicationScoped
 public class OpenAiAgent implements Agent {
@@ -89,7 +91,9 @@ public class OpenAiAgent implements Agent {
             List<ModelClient.ToolCall> clientCalls = turn.toolCalls().stream()
                     .filter(call -> isClientTool(call.name(), request.clientTools())).toList();
             if (!clientCalls.isEmpty()) {
-                requestFromClient(clientCalls, answer.toString(), events);
+                // one call at a time: the client answers with one result per run, and a stored turn
+                // with a call that no result answers would be refused by the model server
+                requestFromClient(clientCalls.subList(0, 1), answer.toString(), events);
                 return;
             }
             for (ModelClient.ToolCall call : turn.toolCalls()) {
