@@ -76,8 +76,9 @@ public class OpenAiAgent implements Agent {
         events.thinking("Asking " + model + ".");
         List<JsonObject> conversation = new ArrayList<>();
         conversation.add(message("system", systemPrompt));
-        request.history().forEach(turn -> conversation.add(message(turn)));
-        conversation.add(message(request.last()));
+        List<Agent.Turn> turns = new ArrayList<>(request.history());
+        turns.add(request.last());
+        paired(turns).forEach(turn -> conversation.add(message(turn)));
         JsonArray tools = tools(request.clientTools());
         StringBuilder answer = new StringBuilder();
         for (int round = 0; round < MAX_TOOL_ROUNDS; round++) {
@@ -102,6 +103,29 @@ public class OpenAiAgent implements Agent {
             }
         }
         events.completed(answer.isEmpty() ? "I stopped after " + MAX_TOOL_ROUNDS + " rounds of tool calls." : answer.toString());
+    }
+
+    /**
+     * The turns as a model server takes them: a front-end call is followed by its result. A call
+     * the client never answered (its user wrote a message instead) goes as its text alone, and a
+     * result whose call is not right before it (it fell out of the history window) as a user's
+     * message; either would make the server refuse the whole request.
+     */
+    static List<Agent.Turn> paired(List<Agent.Turn> turns) {
+        List<Agent.Turn> paired = new ArrayList<>(turns.size());
+        for (int i = 0; i < turns.size(); i++) {
+            Agent.Turn turn = turns.get(i);
+            boolean answered = i + 1 < turns.size() && turns.get(i + 1).toolCallId() != null;
+            boolean afterItsCall = !paired.isEmpty() && paired.get(paired.size() - 1).toolCalls() != null;
+            if (turn.toolCalls() != null && !answered) {
+                paired.add(new Agent.Turn(turn.role(), turn.text()));
+            } else if (turn.toolCallId() != null && !afterItsCall) {
+                paired.add(new Agent.Turn("user", turn.text()));
+            } else {
+                paired.add(turn);
+            }
+        }
+        return paired;
     }
 
     /** Ends the run with the calls of tools the client runs; their ids are the model's, or made when it gave none. */
