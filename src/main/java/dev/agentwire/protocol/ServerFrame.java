@@ -21,6 +21,7 @@ import java.util.Map;
         @JsonbSubtype(alias = "agent_thinking", type = ServerFrame.AgentThinking.class),
         @JsonbSubtype(alias = "tool_executing", type = ServerFrame.ToolExecuting.class),
         @JsonbSubtype(alias = "tool_completed", type = ServerFrame.ToolCompleted.class),
+        @JsonbSubtype(alias = "tool_call_requested", type = ServerFrame.ToolCallRequested.class),
         @JsonbSubtype(alias = "agent_completed", type = ServerFrame.AgentCompleted.class),
         @JsonbSubtype(alias = "agent_error", type = ServerFrame.AgentError.class)
 })
@@ -111,6 +112,15 @@ public sealed interface ServerFrame {
 
     record ToolCompleted(String runId, String threadId, long seq, Instant timestamp,
                          String tool, String output, boolean failed) implements RunEvent {
+    }
+
+    /**
+     * The model called a tool the client runs (an AG-UI front-end tool): {@code arguments} is the
+     * JSON text the model wrote. The run then ends with agent_completed, status awaiting_tools; the
+     * client's next message in the thread is the tool's result.
+     */
+    record ToolCallRequested(String runId, String threadId, long seq, Instant timestamp,
+                             String toolCallId, String tool, String arguments) implements RunEvent {
     }
 
     record AgentCompleted(String runId, String threadId, long seq, Instant timestamp,

@@ -27,7 +27,7 @@ public class StorableTextValidator implements ConstraintValidator<StorableText, 
     }
 
     /** What is wrong with the text, counting characters (code points) from 1; empty when nothing is. */
-    static Optional<String> problemIn(String text) {
+    public static Optional<String> problemIn(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\u0000') {

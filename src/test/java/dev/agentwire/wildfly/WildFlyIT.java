@@ -11,10 +11,13 @@ import dev.agentwire.it.WildFlyProcess;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same WAR on WildFly: one WildFly started as README.md says, then what a user and an
- * operator do with it (readiness, a token, a chat with the five events, the REST history,
- * metrics), then a stop.
+ * operator do with it (readiness, a token, a chat with the five events, the REST history, an
+ * AG-UI run as server-sent events, metrics), then a stop.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WildFlyIT {
@@ -110,6 +113,28 @@ class WildFlyIT {
         try (var refused = ChatClient.withHeader(server.chat(), "not-a-token")) {
             assertEquals(4401, refused.awaitClose().code());
         }
+    }
+
+    @Test
+    @Order(3)
+    void anAgUiRunStreamsItsEventsAsServerSentEvents() throws Exception {
+        String threadId = UUID.randomUUID().toString();
+        String runId = UUID.randomUUID().toString();
+        String body = "{\"threadId\":\"" + threadId + "\",\"runId\":\"" + runId
+                + "\",\"messages\":[{\"id\":\"agui-on-wildfly\",\"role\":\"user\",\"content\":\"what is 12*(3+4)?\"}]}";
+        var request = HttpRequest.newBuilder(server.http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + TestTokens.valid("wildfly-agui-user"))
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<String> types = answer.body().lines().filter(line -> line.startsWith("data:"))
+                .map(line -> Json.createReader(new StringReader(line.substring(5).strip())).readObject().getString("type")).toList();
+        assertEquals("RUN_STARTED", types.get(0), answer.body());
+        assertEquals("RUN_FINISHED", types.get(types.size() - 1), answer.body());
+        assertTrue(types.contains("TOOL_CALL_RESULT"), answer.body());
+        assertTrue(answer.body().lines().anyMatch(line -> line.matches("id: ?1")), "the first event has the id of its seq: " + answer.body());
     }
 
     @Test

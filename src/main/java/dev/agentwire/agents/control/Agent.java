@@ -6,15 +6,44 @@ import java.util.Map;
 /** Something that answers a chat message, reporting what it does through {@link RunEvents}. */
 public interface Agent {
 
-    /** What the agent knows of the conversation: earlier turns, oldest first, and the new message. */
-    record Request(List<Turn> history, String message) {
+    /**
+     * What the agent knows of the conversation: earlier turns, oldest first, the new turn (a user's
+     * message, or the result of a front-end tool), and the tools the client runs itself.
+     */
+    record Request(List<Turn> history, Turn last, List<ClientTool> clientTools) {
         public Request {
             history = List.copyOf(history);
+            clientTools = List.copyOf(clientTools);
+        }
+
+        /** A user's message and no front-end tools. */
+        public Request(List<Turn> history, String message) {
+            this(history, new Turn("user", message), List.of());
+        }
+
+        /** The new turn's text. */
+        public String message() {
+            return last.text();
         }
     }
 
-    /** One earlier message of the thread; role is {@code user} or {@code assistant}. */
-    record Turn(String role, String text) {
+    /**
+     * One message of the thread; role is {@code user}, {@code assistant} or {@code tool}. A tool
+     * result names the call it answers ({@code toolCallId}); an assistant turn that called
+     * front-end tools has them as the model's JSON array ({@code toolCalls}). Both null otherwise.
+     */
+    record Turn(String role, String text, String toolCallId, String toolCalls) {
+        public Turn(String role, String text) {
+            this(role, text, null, null);
+        }
+    }
+
+    /**
+     * A tool the client runs (an AG-UI front-end tool): offered to a model, which may call it; the
+     * run then ends with the call, and the client's next message is its result.
+     * {@code parameters} is a JSON Schema as JSON text.
+     */
+    record ClientTool(String name, String description, String parameters) {
     }
 
     /** The name reported in agent_started. */

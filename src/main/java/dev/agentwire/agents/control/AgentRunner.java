@@ -89,14 +89,14 @@ public class AgentRunner {
      * Starts the run that answers the message stored as {@code messageId}; the run owns the slot
      * from now on. A run that cannot start ends at once with agent_error AGENT_UNAVAILABLE.
      */
-    public void start(RunSlots.Slot slot, UserContext run, String message, long messageId) {
+    public void start(RunSlots.Slot slot, UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId) {
         var cancelled = new AtomicBoolean();
         RunStream stream = streams.openRun(run.threadId(), run.runId());
         RunEvents events = new RunEvents(run.threadId(), stream, conversations, cancelled::get, () -> {
             running.unregister(run.runId());
             slot.release();
         });
-        FutureTask<Void> task = new FutureTask<>(() -> execute(run, message, messageId, events), null);
+        FutureTask<Void> task = new FutureTask<>(() -> execute(run, message, clientTools, messageId, events), null);
         running.register(run.runId(), run.owner(), cancelled, task);
         try {
             executor.execute(task);
@@ -112,16 +112,16 @@ public class AgentRunner {
         running.stopAll();
     }
 
-    private void execute(UserContext run, String message, long messageId, RunEvents events) {
+    private void execute(UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId, RunEvents events) {
         long started = System.nanoTime();
         RunOutcome outcome = RunOutcome.COMPLETED;
         Agent agent = backend.agent();
         try {
             List<Agent.Turn> history = !agent.readsHistory() ? List.of()
                     : conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
-                            .map(m -> new Agent.Turn(m.role().name(), m.text()))
+                            .map(m -> new Agent.Turn(m.role().name(), m.text(), m.toolCallId(), m.toolCalls()))
                             .toList();
-            agent.run(new Agent.Request(history, message), events);
+            agent.run(new Agent.Request(history, message, clientTools), events);
             if (!events.hasEnded()) {
                 throw new IllegalStateException("the agent returned without completing the run");
             }

@@ -1,5 +1,6 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.kernel.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -7,6 +8,7 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -21,7 +23,12 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 /**
  * An agent backed by any OpenAI-compatible model. Text streams out as agent_message_delta
  * events; tool calls run the same tools as the offline agent; the thread's earlier messages are
- * sent as context.
+ * sent as context. Tools the client runs itself (AG-UI front-end tools) are offered too: when the
+ * model calls one, the run ends with the call (tool_call_requested, then agent_completed with
+ * status awaiting_tools), and the client's next message is its result, which the next run sends
+ * the model after the stored call. One front-end call per turn: of several at once, the first is
+ * asked for (the model may call the others next time); a server tool called in the same turn is
+ * not run then.
  */
 @ApplicationScoped
 public class OpenAiAgent implements Agent {
@@ -69,15 +76,25 @@ public class OpenAiAgent implements Agent {
         events.thinking("Asking " + model + ".");
         List<JsonObject> conversation = new ArrayList<>();
         conversation.add(message("system", systemPrompt));
-        request.history().forEach(turn -> conversation.add(message(turn.role(), turn.text())));
-        conversation.add(message("user", request.message()));
+        List<Agent.Turn> turns = new ArrayList<>(request.history());
+        turns.add(request.last());
+        paired(turns).forEach(turn -> conversation.add(message(turn)));
+        JsonArray tools = tools(request.clientTools());
         StringBuilder answer = new StringBuilder();
         for (int round = 0; round < MAX_TOOL_ROUNDS; round++) {
-            ModelClient.Turn turn = call(Json.createArrayBuilder(conversation).build(), events);
+            ModelClient.Turn turn = call(Json.createArrayBuilder(conversation).build(), tools, events);
             conversation.add(assistantTurn(turn));
             answer.append(turn.text());
             if (turn.toolCalls().isEmpty()) {
                 events.completed(answer.toString());
+                return;
+            }
+            List<ModelClient.ToolCall> clientCalls = turn.toolCalls().stream()
+                    .filter(call -> isClientTool(call.name(), request.clientTools())).toList();
+            if (!clientCalls.isEmpty()) {
+                // one call at a time: the client answers with one result per run, and a stored turn
+                // with a call that no result answers would be refused by the model server
+                requestFromClient(clientCalls.subList(0, 1), answer.toString(), events);
                 return;
             }
             for (ModelClient.ToolCall call : turn.toolCalls()) {
@@ -88,12 +105,80 @@ public class OpenAiAgent implements Agent {
         events.completed(answer.isEmpty() ? "I stopped after " + MAX_TOOL_ROUNDS + " rounds of tool calls." : answer.toString());
     }
 
-    private ModelClient.Turn call(JsonArray messages, RunEvents events) {
+    /**
+     * The turns as a model server takes them: a front-end call is followed by its result. A call
+     * the client never answered (its user wrote a message instead) goes as its text alone, and a
+     * result whose call is not right before it (it fell out of the history window) as a user's
+     * message; either would make the server refuse the whole request.
+     */
+    static List<Agent.Turn> paired(List<Agent.Turn> turns) {
+        List<Agent.Turn> paired = new ArrayList<>(turns.size());
+        for (int i = 0; i < turns.size(); i++) {
+            Agent.Turn turn = turns.get(i);
+            boolean answered = i + 1 < turns.size() && turns.get(i + 1).toolCallId() != null;
+            boolean afterItsCall = !paired.isEmpty() && paired.get(paired.size() - 1).toolCalls() != null;
+            if (turn.toolCalls() != null && !answered) {
+                paired.add(new Agent.Turn(turn.role(), turn.text()));
+            } else if (turn.toolCallId() != null && !afterItsCall) {
+                paired.add(new Agent.Turn("user", turn.text()));
+            } else {
+                paired.add(turn);
+            }
+        }
+        return paired;
+    }
+
+    /** Ends the run with the calls of tools the client runs; their ids are the model's, or made when it gave none. */
+    private static void requestFromClient(List<ModelClient.ToolCall> calls, String text, RunEvents events) {
+        JsonArrayBuilder stored = Json.createArrayBuilder();
+        for (ModelClient.ToolCall call : calls) {
+            String id = call.id() == null || call.id().isBlank() ? "call-" + Ids.newId() : call.id();
+            String arguments = call.arguments().isBlank() ? "{}" : call.arguments();
+            events.toolCallRequested(id, call.name(), arguments);
+            stored.add(Json.createObjectBuilder().add("id", id).add("type", "function")
+                    .add("function", Json.createObjectBuilder().add("name", call.name()).add("arguments", arguments)));
+        }
+        events.awaitingTools(text, stored.build().toString());
+    }
+
+    /** The server's calculator, and every tool of the client except one that takes the calculator's name. */
+    private static JsonArray tools(List<Agent.ClientTool> clientTools) {
+        JsonArrayBuilder tools = Json.createArrayBuilder().add(calculatorTool());
+        for (Agent.ClientTool tool : clientTools) {
+            if (Calculator.NAME.equals(tool.name())) {
+                continue;
+            }
+            JsonObject parameters = parametersOf(tool.parameters());
+            tools.add(Json.createObjectBuilder().add("type", "function").add("function", Json.createObjectBuilder()
+                    .add("name", tool.name())
+                    .add("description", tool.description() == null ? "" : tool.description())
+                    .add("parameters", parameters)));
+        }
+        return tools.build();
+    }
+
+    private static boolean isClientTool(String name, List<Agent.ClientTool> clientTools) {
+        return name != null && !Calculator.NAME.equals(name) && clientTools.stream().anyMatch(tool -> tool.name().equals(name));
+    }
+
+    /** A tool's JSON Schema; a tool without one takes an empty object. */
+    private static JsonObject parametersOf(String schema) {
+        if (schema != null) {
+            try {
+                return Json.createReader(new StringReader(schema)).readObject();
+            } catch (JsonException | ClassCastException e) {
+                // the client's schema is not an object: offer the tool without parameters
+            }
+        }
+        return Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build();
+    }
+
+    private ModelClient.Turn call(JsonArray messages, JsonArray tools, RunEvents events) {
         JsonObject request = Json.createObjectBuilder()
                 .add("model", model)
                 .add("stream", true)
                 .add("messages", messages)
-                .add("tools", Json.createArrayBuilder().add(calculatorTool()))
+                .add("tools", tools)
                 .build();
         try {
             return client.stream(request, events::delta);
@@ -174,6 +259,22 @@ public class OpenAiAgent implements Agent {
 
     private static JsonObject message(String role, String content) {
         return Json.createObjectBuilder().add("role", role).add("content", content).build();
+    }
+
+    /** A stored turn as the model takes it: a tool result names its call, a turn with front-end calls has them. */
+    private static JsonObject message(Agent.Turn turn) {
+        var message = Json.createObjectBuilder().add("role", turn.role()).add("content", turn.text());
+        if (turn.toolCallId() != null) {
+            message.add("tool_call_id", turn.toolCallId());
+        }
+        if (turn.toolCalls() != null) {
+            try {
+                message.add("tool_calls", Json.createReader(new StringReader(turn.toolCalls())).readArray());
+            } catch (JsonException | ClassCastException e) {
+                // stored by this class as an array; unreadable, the turn goes as text alone
+            }
+        }
+        return message.build();
     }
 
     private static String orEmpty(String value) {

@@ -27,6 +27,7 @@ public class RunEvents {
 
     public static final String COMPLETED = "completed";
     public static final String CANCELLED = "cancelled";
+    public static final String AWAITING_TOOLS = "awaiting_tools";
 
     /** Shared by a run's events and the wrappers made of them. */
     private record Run(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled,
@@ -70,6 +71,27 @@ public class RunEvents {
 
     public void toolCompleted(String tool, String output, boolean failed) {
         emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, tool, output, failed));
+    }
+
+    /** The model called a tool the client runs; the run ends with {@link #awaitingTools} after its calls. */
+    public void toolCallRequested(String toolCallId, String tool, String arguments) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCallRequested(runId, threadId, seq, at, toolCallId, tool, arguments));
+    }
+
+    /**
+     * Ends the run with the front-end tool calls it made: the turn (its text so far, which may be
+     * empty, and {@code toolCalls}, the model's JSON array of the calls) is stored as the thread's
+     * assistant message, so the next run sends the model the calls its result answers.
+     */
+    public void awaitingTools(String text, String toolCalls) {
+        checkCancelled();
+        if (run.ended().get()) {
+            return;
+        }
+        run.conversations().toolCalls(run.threadId(), text, toolCalls);
+        String shown = text.isEmpty() ? null : text;
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_TOOLS),
+                RunOutcome.COMPLETED);
     }
 
     /** The answer: stored as the thread's assistant message, then reported. */

@@ -83,7 +83,7 @@ public class WebApplicationErrors implements ExceptionMapper<WebApplicationExcep
             }
             case 406 -> {
                 code = "NOT_ACCEPTABLE";
-                message = "This address answers only with application/json.";
+                message = "This address cannot answer with a type the Accept header allows (application/json; for AG-UI, text/event-stream).";
             }
             case 415 -> {
                 code = "UNSUPPORTED_MEDIA_TYPE";

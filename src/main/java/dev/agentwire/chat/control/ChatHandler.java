@@ -1,7 +1,6 @@
 package dev.agentwire.chat.control;
 
-import dev.agentwire.agents.control.AgentRunner;
-import dev.agentwire.agents.control.RunSlots;
+import dev.agentwire.agents.control.ChatRuns;
 import dev.agentwire.agents.control.RunningRuns;
 import dev.agentwire.auth.control.HandshakeAuthenticator;
 import dev.agentwire.auth.entity.VerifiedToken;
@@ -17,12 +16,13 @@ import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.StorageFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 
 /**
  * What a user asks of their threads and session. A chat message is stored with its run,
- * acknowledged, then answered by that run; in that order, so an acknowledged message is never
- * lost and always gets a run that ends, and a repeated client_msg_id is acknowledged again and
- * starts nothing. Also cancel, resume, refresh. The connection comes with every call, and with it
+ * acknowledged, then answered by that run, through {@link ChatRuns} (the path AG-UI's requests
+ * take too); a repeated client_msg_id is acknowledged again and starts nothing. Also cancel,
+ * resume, refresh. The connection comes with every call, and with it
  * the user context it was authenticated with (see docs/platform-notes.md on why not a CDI scope).
  */
 @ApplicationScoped
@@ -33,10 +33,7 @@ public class ChatHandler {
     Conversations conversations;
 
     @Inject
-    RunSlots slots;
-
-    @Inject
-    AgentRunner runner;
+    ChatRuns chats;
 
     @Inject
     RunningRuns running;
@@ -51,23 +48,12 @@ public class ChatHandler {
     ConnectionHub hub;
 
     public void handle(Connection connection, ClientFrame.Chat chat) {
-        UserContext user = userOf(connection);
-        RunSlots.Slot slot = slots.reserve(user.owner());
-        try {
-            Conversations.Accepted accepted = StorageFailures.translate(
-                    () -> conversations.accept(user.owner(), chat.threadId(), chat.clientMsgId(), chat.text()));
+        var message = new Conversations.NewMessage(chat.threadId(), chat.clientMsgId(), null, chat.text(), null);
+        chats.start(userOf(connection), new ChatRuns.Chat(message, List.of()), accepted -> {
             streams.follow(connection, accepted.threadId());
             connection.send(new ServerFrame.Ack(chat.clientMsgId(), accepted.messageId(), accepted.threadId(),
                     accepted.runId(), accepted.duplicate()));
-            if (accepted.duplicate()) {
-                slot.release();
-                return;
-            }
-            runner.start(slot, user.forRun(accepted.threadId(), accepted.runId()), chat.text(), accepted.messageId());
-        } catch (RuntimeException e) {
-            slot.release();
-            throw e;
-        }
+        });
     }
 
     public void cancel(Connection connection, ClientFrame.Cancel cancel) {

@@ -183,14 +183,7 @@ public class Connection implements Subscriber {
 
     @Override
     public boolean awaitRoom(int frames, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!outbox.hasRoomFor(frames)) {
-            if (!isOpen() || System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
+        return Subscriber.awaitRoom(() -> outbox.hasRoomFor(frames), this::isOpen, timeout);
     }
 
     @Override

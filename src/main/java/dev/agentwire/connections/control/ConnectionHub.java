@@ -96,7 +96,7 @@ public class ConnectionHub {
             throw new GatewayException(ErrorCode.SERVER_SHUTDOWN);
         }
         Owner owner = context.owner();
-        UserLimits userLimits = limits.computeIfAbsent(owner, id -> new UserLimits(settings.limits()));
+        UserLimits userLimits = limitsOf(owner);
         userLimits.checkConnection();
         if (node.clustered() && !node.grid().countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
             throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS, "You opened more than "
@@ -135,6 +135,14 @@ public class ConnectionHub {
             }
             throw e;
         }
+    }
+
+    /**
+     * The user's rate limits, the same whichever transport they use: an AG-UI request counts as a
+     * frame of their WebSocket sessions. Made on first use, forgotten like a connection's.
+     */
+    public UserLimits limitsOf(Owner owner) {
+        return limits.computeIfAbsent(owner, id -> new UserLimits(settings.limits()));
     }
 
     /** Removes a connection from its group and from the threads it followed; the group goes with the user's last connection. */

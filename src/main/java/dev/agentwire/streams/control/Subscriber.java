@@ -4,9 +4,11 @@ import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.ServerFrame;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
- * Something that receives a thread's stored events: a WebSocket connection now. The stream
+ * Something that receives a thread's stored events: a WebSocket connection, or an AG-UI response
+ * stream. The stream
  * decides what reaches it and in which order; a subscriber only queues what it is given and
  * never blocks the caller.
  */
@@ -23,6 +25,22 @@ public interface Subscriber {
 
     /** Waits until {@code frames} more fit, or gives up after the timeout (false). */
     boolean awaitRoom(int frames, Duration timeout) throws InterruptedException;
+
+    /**
+     * The wait of {@link #awaitRoom}, for subscribers whose queue says whether it has room: true
+     * once {@code hasRoom}, false when the subscriber closed or the timeout passed. It polls (every
+     * 5 ms): a replay waits here between pages only.
+     */
+    static boolean awaitRoom(BooleanSupplier hasRoom, BooleanSupplier isOpen, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!hasRoom.getAsBoolean()) {
+            if (!isOpen.getAsBoolean() || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
 
     boolean isOpen();
 

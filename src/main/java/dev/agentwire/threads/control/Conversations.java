@@ -38,6 +38,14 @@ public class Conversations {
     public record Accepted(String threadId, long messageId, String runId, boolean duplicate) {
     }
 
+    /**
+     * A message to store with the run that answers it. {@code threadId}, {@code clientMsgId} and
+     * {@code runId} may be null (the server makes the thread and run ids); {@code toolCallId} is set
+     * on the result of a front-end tool, which is stored with the role {@code tool}.
+     */
+    public record NewMessage(String threadId, String clientMsgId, String runId, String text, String toolCallId) {
+    }
+
     @PersistenceContext(unitName = "agentwire")
     EntityManager em;
 
@@ -54,35 +62,61 @@ public class Conversations {
      */
     @Transactional
     public Accepted accept(Owner sender, String threadId, String clientMsgId, String text) {
-        if (clientMsgId != null) {
-            Optional<ChatMessage> earlier = em.createNamedQuery(ChatMessage.BY_CLIENT_ID, ChatMessage.class)
-                    .setParameter("issuer", sender.issuer())
-                    .setParameter("owner", sender.userId())
-                    .setParameter("clientMsgId", clientMsgId)
-                    .getResultStream().findFirst();
-            if (earlier.isPresent()) {
-                ChatMessage first = earlier.get();
-                String runId = em.createNamedQuery(AgentRun.BY_MESSAGE, AgentRun.class)
-                        .setParameter("message", first.id())
-                        .getResultStream().findFirst().map(AgentRun::id).orElse(null);
-                return new Accepted(first.threadId(), first.id(), runId, true);
-            }
+        return accept(sender, new NewMessage(threadId, clientMsgId, null, text, null));
+    }
+
+    /**
+     * The same, for a message that may name its run's id (an AG-UI client chooses it) and may be
+     * a front-end tool's result. A run id already taken, by any user, is refused with
+     * VALIDATION_FAILED unless the message is a repeat of the one that run answers.
+     */
+    @Transactional
+    public Accepted accept(Owner sender, NewMessage message) {
+        Optional<Accepted> earlier = earlier(sender, message.clientMsgId());
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        if (message.runId() != null && em.find(AgentRun.class, message.runId()) != null) {
+            throw new GatewayException(ErrorCode.VALIDATION_FAILED, ErrorCode.VALIDATION_FAILED.message(),
+                    List.of(new ServerFrame.FieldProblem("run_id", "run_id is the id of another run; a new run needs a new id")));
         }
         Instant now = clock.instant();
+        String threadId = message.threadId();
         ChatThread thread = threadId == null ? null : em.find(ChatThread.class, threadId);
         if (thread == null) {
-            thread = new ChatThread(threadId == null ? Ids.newId() : newThreadId(threadId), sender, text, now);
+            thread = new ChatThread(threadId == null ? Ids.newId() : newThreadId(threadId), sender, message.text(), now);
             em.persist(thread);
             em.flush(); // the thread row goes first: nothing maps the message's foreign key for JPA to order by
         } else if (!thread.isOwnedBy(sender)) {
             throw new GatewayException(ErrorCode.THREAD_NOT_FOUND);
         }
-        var message = ChatMessage.fromUser(thread.id(), sender, text, clientMsgId, now);
-        em.persist(message);
+        var stored = message.toolCallId() == null
+                ? ChatMessage.fromUser(thread.id(), sender, message.text(), message.clientMsgId(), now)
+                : ChatMessage.toolResult(thread.id(), sender, message.text(), message.clientMsgId(), message.toolCallId(), now);
+        em.persist(stored);
         em.flush();
-        var run = new AgentRun(Ids.newId(), thread.id(), message.id(), now, node.nodeId());
+        var run = new AgentRun(message.runId() == null ? Ids.newId() : message.runId(), thread.id(), stored.id(), now, node.nodeId());
         em.persist(run);
-        return new Accepted(thread.id(), message.id(), run.id(), false);
+        return new Accepted(thread.id(), stored.id(), run.id(), false);
+    }
+
+    /**
+     * What was stored the first time the sender sent this client_msg_id, in any of their threads,
+     * marked duplicate; empty when they never did (or gave none).
+     */
+    @Transactional
+    public Optional<Accepted> earlier(Owner sender, String clientMsgId) {
+        if (clientMsgId == null) {
+            return Optional.empty();
+        }
+        return em.createNamedQuery(ChatMessage.BY_CLIENT_ID, ChatMessage.class)
+                .setParameter("issuer", sender.issuer())
+                .setParameter("owner", sender.userId())
+                .setParameter("clientMsgId", clientMsgId)
+                .getResultStream().findFirst()
+                .map(first -> new Accepted(first.threadId(), first.id(), em.createNamedQuery(AgentRun.BY_MESSAGE, AgentRun.class)
+                        .setParameter("message", first.id())
+                        .getResultStream().findFirst().map(AgentRun::id).orElse(null), true));
     }
 
     private static String newThreadId(String threadId) {
@@ -98,6 +132,26 @@ public class Conversations {
     @Transactional
     public void answer(String threadId, String text) {
         em.persist(ChatMessage.answer(threadId, text, clock.instant()));
+    }
+
+    /** Stores an agent's turn that calls front-end tools ({@code toolCalls}: the JSON array of the calls), with its text so far. */
+    @Transactional
+    public void toolCalls(String threadId, String text, String toolCalls) {
+        em.persist(ChatMessage.toolCalls(threadId, text, toolCalls, clock.instant()));
+    }
+
+    /** A run and the message it answers. */
+    public record RunOfMessage(String threadId, String runId, ChatMessage message) {
+    }
+
+    /** The run, if it exists and its thread belongs to the owner; another owner's run is indistinguishable from none. */
+    @Transactional
+    public Optional<RunOfMessage> ownedRun(Owner owner, String runId) {
+        return Optional.ofNullable(em.find(AgentRun.class, runId))
+                .filter(run -> run.messageId() != null)
+                .filter(run -> owned(owner, run.threadId()).isPresent())
+                .flatMap(run -> Optional.ofNullable(em.find(ChatMessage.class, run.messageId()))
+                        .map(message -> new RunOfMessage(run.threadId(), run.id(), message)));
     }
 
     /** The thread, if it exists and belongs to the owner; another owner's thread is indistinguishable from none. */

@@ -39,6 +39,14 @@ public class EventLog {
         return latest == null ? 0 : latest.longValue();
     }
 
+    /** The seq of the run's first event, 0 when it has none stored yet. */
+    @Transactional
+    public long firstSeqOfRun(String threadId, String runId) {
+        Number first = em.createNamedQuery(StoredEvent.FIRST_OF_RUN, Number.class).setParameter("thread", threadId)
+                .setParameter("run", runId).getSingleResult();
+        return first == null ? 0 : first.longValue();
+    }
+
     /** The seq of each thread's latest event; threads without events are absent. */
     @Transactional
     public Map<String, Long> latestSeqs(Collection<String> threadIds) {

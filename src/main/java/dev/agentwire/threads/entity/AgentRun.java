@@ -60,6 +60,11 @@ public class AgentRun {
         return id;
     }
 
+    /** The message the run answers; null on runs stored before messages had runs. */
+    public Long messageId() {
+        return messageId;
+    }
+
     public String threadId() {
         return threadId;
     }

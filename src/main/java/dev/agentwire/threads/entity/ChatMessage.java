@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
-/** A message of a thread: what a user sent, or an agent's final answer. */
+/**
+ * A message of a thread: what a user sent, an agent's final answer, or, with front-end tools
+ * (AG-UI), an agent's turn that called tools the client runs and the result the client sent back.
+ */
 @Entity
 @Table(name = "chat_message")
 @NamedQuery(name = ChatMessage.BY_CLIENT_ID,
@@ -28,7 +31,7 @@ public class ChatMessage {
     public static final String PAGE = "ChatMessage.page";
     public static final String LATEST = "ChatMessage.latest";
 
-    public enum Role { user, assistant }
+    public enum Role { user, assistant, tool }
 
     @Id
     @SequenceGenerator(name = "chat_message_ids", sequenceName = "chat_message_ids", allocationSize = 1)
@@ -57,6 +60,14 @@ public class ChatMessage {
     @Column(name = "created_at", nullable = false)
     private OffsetDateTime createdAt;
 
+    /** On a tool result: the call it answers. */
+    @Column(name = "tool_call_id")
+    private String toolCallId;
+
+    /** On an answer that called front-end tools: the calls, as the model's JSON array of tool calls. */
+    @Column(name = "tool_calls")
+    private String toolCalls;
+
     protected ChatMessage() {
     }
 
@@ -71,6 +82,22 @@ public class ChatMessage {
     /** An agent's final answer. */
     public static ChatMessage answer(String threadId, String text, Instant createdAt) {
         return new ChatMessage(threadId, Role.assistant, text, null, createdAt);
+    }
+
+    /** What a front-end tool returned, sent by the user for the call {@code toolCallId}. */
+    public static ChatMessage toolResult(String threadId, Owner sender, String text, String clientMsgId, String toolCallId,
+                                         Instant createdAt) {
+        var message = fromUser(threadId, sender, text, clientMsgId, createdAt);
+        message.role = Role.tool.name();
+        message.toolCallId = toolCallId;
+        return message;
+    }
+
+    /** An agent's turn that ends its run by calling front-end tools; {@code toolCalls} is the JSON array of the calls. */
+    public static ChatMessage toolCalls(String threadId, String text, String toolCalls, Instant createdAt) {
+        var message = answer(threadId, text, createdAt);
+        message.toolCalls = toolCalls;
+        return message;
     }
 
     private ChatMessage(String threadId, Role role, String text, String clientMsgId, Instant createdAt) {
@@ -99,6 +126,16 @@ public class ChatMessage {
 
     public String clientMsgId() {
         return clientMsgId;
+    }
+
+    /** The call a tool result answers; null on other messages. */
+    public String toolCallId() {
+        return toolCallId;
+    }
+
+    /** The front-end tool calls of an agent's turn, as a JSON array; null on other messages. */
+    public String toolCalls() {
+        return toolCalls;
     }
 
     public Instant createdAt() {

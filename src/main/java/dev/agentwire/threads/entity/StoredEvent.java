@@ -22,11 +22,14 @@ import java.time.ZoneOffset;
         query = "select max(e.seq) from StoredEvent e where e.threadId = :thread")
 @NamedQuery(name = StoredEvent.LATEST_SEQS,
         query = "select e.threadId, max(e.seq) from StoredEvent e where e.threadId in :threads group by e.threadId")
+@NamedQuery(name = StoredEvent.FIRST_OF_RUN,
+        query = "select min(e.seq) from StoredEvent e where e.threadId = :thread and e.runId = :run")
 public class StoredEvent {
 
     public static final String AFTER = "StoredEvent.after";
     public static final String LATEST_SEQ = "StoredEvent.latestSeq";
     public static final String LATEST_SEQS = "StoredEvent.latestSeqs";
+    public static final String FIRST_OF_RUN = "StoredEvent.firstOfRun";
 
     /** The primary key: a thread and a position in it. */
     public static class Key implements Serializable {

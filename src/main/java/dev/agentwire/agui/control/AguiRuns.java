@@ -1,0 +1,209 @@
+package dev.agentwire.agui.control;
+
+import dev.agentwire.agents.control.ChatRuns;
+import dev.agentwire.kernel.Owner;
+import dev.agentwire.kernel.UserContext;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.streams.control.ThreadStreams;
+import dev.agentwire.threads.control.Conversations;
+import dev.agentwire.threads.control.EventLog;
+import dev.agentwire.threads.control.StorageFailures;
+import dev.agentwire.threads.entity.ChatMessage;
+import dev.agentwire.protocol.GatewayException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * AG-UI runs: a request's chat goes the way every chat goes ({@link ChatRuns}: limits, stored with
+ * its run, then the run starts), and its response is a subscriber of the thread's event stream.
+ * A new run is followed from before it starts. A request that repeats one already accepted (the
+ * same message id: a retry, a resume with {@code Last-Event-ID}, a second tab) starts nothing and
+ * stores nothing: its stream is the run's events read from the log from the run's first one, then
+ * live, joined after the client's cursor ({@link JoinedRun}). {@link #join} gives the same stream
+ * of a run named by its id, with no request to repeat.
+ */
+@ApplicationScoped
+public class AguiRuns {
+
+    private static final Logger LOG = Logger.getLogger(AguiRuns.class.getName());
+
+    @Inject
+    ChatRuns chats;
+
+    @Inject
+    Conversations conversations;
+
+    @Inject
+    ThreadStreams streams;
+
+    @Inject
+    EventLog log;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.outbox.capacity", defaultValue = "1024")
+    int capacity;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.agui.keep-alive-seconds", defaultValue = "15")
+    int keepAliveSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.agui.streams-max", defaultValue = "1024")
+    int streamsMax;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.agui.streams-per-user-max", defaultValue = "8")
+    int streamsPerUser;
+
+    @Resource
+    ManagedThreadFactory threadFactory;
+
+    private final Set<AguiStream> open = ConcurrentHashMap.newKeySet();
+    private ThreadPoolExecutor writers;
+
+    /**
+     * One writer thread per open stream, made by the platform's factory (the application's
+     * context captured once per thread, as for runs), idle ones ending after a minute.
+     */
+    @PostConstruct
+    void start() {
+        if (streamsMax < 1 || streamsPerUser < 1 || keepAliveSeconds < 1) {
+            throw new IllegalStateException("agentwire.agui.streams-max, agentwire.agui.streams-per-user-max and"
+                    + " agentwire.agui.keep-alive-seconds must be at least 1");
+        }
+        writers = new ThreadPoolExecutor(0, streamsMax, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threadFactory);
+    }
+
+    /**
+     * Accepts the request's chat and returns its response stream, subscribed; refusals (limits,
+     * another user's thread, storage) are thrown before anything is written.
+     *
+     * @param cursor where the client's last stream stopped; null for the run from its start
+     */
+    public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
+        requireRoom(owner);
+        UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
+        AguiStream[] stream = new AguiStream[1];
+        chats.start(user, chat.chat(), accepted -> {
+            if (accepted.runId() == null) {
+                throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
+            }
+            stream[0] = subscribed(owner, new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor),
+                    accepted.duplicate());
+        });
+        return stream[0];
+    }
+
+    /**
+     * The stream of one of the owner's runs, for a client that has no request to repeat (a second
+     * tab): read from the log from the run's first event, then live, joined after {@code cursor}.
+     * Another user's run, or none, is RUN_NOT_FOUND.
+     */
+    public AguiStream join(Owner owner, String runId, Cursor cursor) {
+        requireRoom(owner);
+        Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
+                .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
+        ChatMessage message = found.message();
+        JsonObjectBuilder shown = Json.createObjectBuilder()
+                .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
+                .add("role", message.role().name()).add("content", message.text());
+        if (message.toolCallId() != null) {
+            shown.add("toolCallId", message.toolCallId());
+        }
+        return subscribed(owner, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
+    }
+
+    /**
+     * Refuses a stream beyond the node's limit (SERVER_BUSY) or the user's (RATE_LIMITED), checked
+     * when the request comes: two requests at the same moment may pass it together.
+     */
+    private void requireRoom(Owner owner) {
+        if (open.size() >= streamsMax) {
+            throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
+        }
+        if (open.stream().filter(stream -> stream.owner().equals(owner)).count() >= streamsPerUser) {
+            throw new GatewayException(ErrorCode.RATE_LIMITED, "You have " + streamsPerUser
+                    + " AG-UI streams open; let one end (or close it) and retry.");
+        }
+    }
+
+    /**
+     * A stream of the run, subscribed to its thread: from now on for a run that has not started
+     * ({@code fromTheLog} false), else from the log from the run's first event, then live.
+     */
+    private AguiStream subscribed(Owner owner, JoinedRun run, boolean fromTheLog) {
+        AguiStream stream = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
+        open.add(stream);
+        try {
+            if (fromTheLog) {
+                streams.resume(stream, run.threadId(), before(run.threadId(), run.runId()));
+            } else {
+                streams.follow(stream, run.threadId());
+            }
+        } catch (RuntimeException e) {
+            ended(stream);
+            throw e;
+        }
+        return stream;
+    }
+
+    /**
+     * Writes the stream to the response on a writer thread of its own and returns at once;
+     * {@code done} runs when the stream is over (close the response there).
+     */
+    public void write(AguiStream stream, AguiStream.Events events, Runnable done) {
+        try {
+            writers.execute(() -> {
+                try {
+                    stream.writeTo(events);
+                } catch (IOException | RuntimeException clientGone) {
+                    LOG.fine(() -> "An AG-UI stream ended early: " + clientGone); // it resumes with Last-Event-ID
+                } finally {
+                    done.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            stream.stop(ErrorCode.SERVER_BUSY);
+            ended(stream);
+            done.run();
+        }
+    }
+
+    /**
+     * The seq after which the run's events are: before its first one, or, when none is stored yet,
+     * the thread's latest seq, read first so that no event of the run can fall between the two reads.
+     */
+    private long before(String threadId, String runId) {
+        long latest = StorageFailures.translate(() -> log.latestSeq(threadId));
+        long first = StorageFailures.translate(() -> log.firstSeqOfRun(threadId, runId));
+        return first > 0 ? first - 1 : latest;
+    }
+
+    private void ended(AguiStream stream) {
+        open.remove(stream);
+        streams.leave(stream);
+    }
+
+    /** The server stops: every stream ends with RUN_ERROR SERVER_SHUTDOWN; their runs end at the next start. */
+    @PreDestroy
+    void stopStreams() {
+        open.forEach(stream -> stream.stop(ErrorCode.SERVER_SHUTDOWN));
+        writers.shutdown();
+    }
+}

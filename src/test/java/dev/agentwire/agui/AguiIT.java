@@ -1,0 +1,285 @@
+package dev.agentwire.agui;
+
+import static dev.agentwire.it.ModelServer.finish;
+import static dev.agentwire.it.ModelServer.text;
+import static dev.agentwire.it.ModelServer.toolCall;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.agentwire.it.ModelServer;
+import dev.agentwire.it.PayaraProcess;
+import dev.agentwire.it.TestTokens;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * agentwire driven by AG-UI's own TypeScript client (@ag-ui/client 1.0.0, pinned in
+ * src/test/agui/package-lock.json and installed by the build): each test runs one scenario of
+ * src/test/agui/agui-client.mjs in Node against a Payara Micro with the OpenAI-compatible backend
+ * and a model server in this test. The client validates every event and verifies the stream's
+ * order itself: a run it accepts is a run any AG-UI front end accepts.
+ */
+class AguiIT {
+
+    @TempDir
+    static Path workDir;
+
+    static ModelServer model;
+    static PayaraProcess payara;
+
+    @BeforeAll
+    static void start() throws Exception {
+        model = ModelServer.start(AguiIT::answer);
+        payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(model.backendOptions())).awaitReady();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (payara != null) {
+            payara.close();
+        }
+        model.close();
+    }
+
+    @Test
+    void calculatorRunEndToEndIsAcceptedByTheClient() throws Exception {
+        JsonObject outcome = scenario("calculator", "calc-user");
+        assertEquals(List.of("RUN_STARTED", "REASONING_START", "REASONING_MESSAGE_START", "REASONING_MESSAGE_CONTENT",
+                "REASONING_MESSAGE_END", "REASONING_END", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END",
+                "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"),
+                strings(outcome.getJsonArray("types")));
+        JsonArray messages = outcome.getJsonArray("messages");
+        JsonObject tool = find(messages, "tool");
+        assertEquals("84", tool.getString("content"));
+        JsonObject assistant = find(messages, "assistant");
+        assertEquals("12*(3+4) = 84", assistant.getString("content"));
+        assertEquals("calculator", assistant.getJsonArray("toolCalls").getJsonObject(0).getJsonObject("function").getString("name"));
+    }
+
+    @Test
+    void aStreamedAnswerArrivesInDeltas() throws Exception {
+        JsonObject outcome = scenario("deltas", "delta-user");
+        List<String> types = strings(outcome.getJsonArray("types"));
+        assertEquals(3, types.stream().filter("TEXT_MESSAGE_CONTENT"::equals).count(), types.toString());
+        assertEquals("Hello there", outcome.getString("answer"));
+        assertEquals("RUN_FINISHED", types.get(types.size() - 1));
+    }
+
+    @Test
+    void aFrontEndToolCallEndsTheRunAndItsResultGoesToTheModelInTheNextRun() throws Exception {
+        JsonObject outcome = scenario("frontendTool", "tool-user");
+        List<String> first = strings(outcome.getJsonObject("first").getJsonArray("types"));
+        assertEquals(List.of("TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "RUN_FINISHED"),
+                first.subList(first.size() - 4, first.size()));
+        JsonObject finished = last(outcome.getJsonObject("first").getJsonArray("events"));
+        assertEquals("call_weather", finished.getJsonObject("outcome").getJsonArray("pendingToolCallIds").getString(0));
+        assertEquals("{\"city\":\"Oslo\"}", outcome.getJsonObject("call").getJsonObject("function").getString("arguments"));
+        assertEquals("It is sunny in Oslo, 21 C.", outcome.getString("answer"));
+
+        JsonObject followUp = model.requests.stream().filter(r -> lastMessage(r).getString("role").equals("tool")
+                && lastMessage(r).getString("content").equals("sunny, 21 C")).findFirst().orElseThrow();
+        List<JsonObject> sent = followUp.getJsonArray("messages").getValuesAs(JsonObject.class);
+        JsonObject call = sent.get(sent.size() - 2);
+        assertEquals("assistant", call.getString("role"));
+        assertEquals("call_weather", call.getJsonArray("tool_calls").getJsonObject(0).getString("id"));
+        assertEquals("call_weather", lastMessage(followUp).getString("tool_call_id"));
+        assertTrue(followUp.getJsonArray("tools").getValuesAs(JsonObject.class).stream()
+                .anyMatch(t -> t.getJsonObject("function").getString("name").equals("get_weather")));
+    }
+
+    @Test
+    void aStreamCutMidRunIsJoinedAgainWithLastEventIdAndEveryEventArrivesOnce() throws Exception {
+        int callsBefore = model.chatCalls.get();
+        JsonObject outcome = scenario("resume", "resume-user");
+        assertEquals("one two three four five six seven eight nine ten", outcome.getString("answer").strip());
+        assertEquals(1, model.chatCalls.get() - callsBefore, "the second request started no run");
+
+        assertTrue(outcome.getInt("streamedOverMillis") >= 400, "the deltas arrived as the model wrote them, 300 ms apart: "
+                + outcome.getInt("streamedOverMillis") + " ms");
+        List<String> firstIds = strings(outcome.getJsonArray("firstIds"));
+        List<JsonObject> second = outcome.getJsonArray("secondIds").getValuesAs(JsonObject.class);
+        assertEquals("RUN_STARTED", second.get(0).getString("type"));
+        assertEquals("MESSAGES_SNAPSHOT", second.get(1).getString("type"));
+        assertEquals("TEXT_MESSAGE_START", second.get(2).getString("type"), "the open answer is opened again");
+        List<String> secondIds = second.stream().filter(e -> e.get("id") instanceof JsonString).map(e -> e.getString("id")).toList();
+        Set<String> all = new HashSet<>(firstIds);
+        for (String id : secondIds) {
+            assertTrue(all.add(id), "event " + id + " was sent twice");
+        }
+        assertEquals(outcome.getString("lastEventId"), firstIds.get(firstIds.size() - 1));
+        assertTrue(seqOf(secondIds.get(0)) >= seqOf(outcome.getString("lastEventId")), "the rest starts after the cursor");
+        assertEquals("RUN_FINISHED", second.get(second.size() - 1).getString("type"));
+        List<String> secondTypes = strings(outcome.getJsonObject("second").getJsonArray("types"));
+        assertEquals("RUN_FINISHED", secondTypes.get(secondTypes.size() - 1), "the client accepted the joined stream");
+        assertTrue(outcome.getJsonObject("second").isNull("error"));
+    }
+
+    @Test
+    void anotherUsersThreadIsRefusedBeforeTheStream() throws Exception {
+        JsonObject outcome = scenario("otherUsersThread", "thread-owner");
+        JsonObject error = outcome.getJsonObject("error");
+        assertEquals(404, error.getInt("status"));
+        assertEquals("THREAD_NOT_FOUND", error.getJsonObject("payload").getString("code"));
+        assertTrue(outcome.getJsonArray("types").isEmpty());
+    }
+
+    @Test
+    void aBadRunAgentInputIsRefusedWithAClearError() throws Exception {
+        JsonObject outcome = scenario("badInput", "bad-input-user");
+        JsonObject refused = outcome.getJsonObject("refused").getJsonObject("error");
+        assertEquals(400, refused.getInt("status"));
+        JsonObject body = refused.getJsonObject("payload");
+        assertEquals("VALIDATION_FAILED", body.getString("code"));
+        assertEquals("threadId", body.getJsonArray("problems").getJsonObject(0).getString("field"));
+        assertFalse(body.getJsonArray("problems").getJsonObject(0).getString("message").contains("Exception"));
+
+        JsonObject raw = outcome.getJsonObject("raw");
+        assertEquals(400, raw.getInt("status"));
+        List<String> fields = raw.getJsonObject("body").getJsonArray("problems").getValuesAs(JsonObject.class).stream()
+                .map(p -> p.getString("field")).toList();
+        assertEquals(List.of("messages", "runId"), fields);
+    }
+
+    @Test
+    void aSecondTabJoinsARunByItsIdAndAnotherUserCannot() throws Exception {
+        String token = TestTokens.valid("tab-user");
+        String threadId = UUID.randomUUID().toString();
+        String runId = UUID.randomUUID().toString();
+        HttpResponse<String> first = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.createObjectBuilder().add("threadId", threadId).add("runId", runId)
+                        .add("messages", Json.createArrayBuilder().add(Json.createObjectBuilder().add("id", "tab-" + runId)
+                                .add("role", "user").add("content", "say hello"))).build().toString())));
+        assertEquals(200, first.statusCode(), first.body());
+
+        HttpResponse<String> joined = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                .header("Authorization", "Bearer " + token).header("Last-Event-ID", "4").GET());
+        assertEquals(200, joined.statusCode(), joined.body());
+        List<JsonObject> events = joined.body().lines().filter(line -> line.startsWith("data:"))
+                .map(line -> Json.createReader(new StringReader(line.substring(5).strip())).readObject()).toList();
+        assertEquals(List.of("RUN_STARTED", "MESSAGES_SNAPSHOT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+                "RUN_FINISHED"), events.stream().map(e -> e.getString("type")).toList(), joined.body());
+        JsonObject answer = events.get(1).getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .filter(m -> m.getString("role").equals("assistant")).findFirst().orElseThrow();
+        assertEquals("Hello", answer.getString("content"), "the snapshot holds the answer up to the cursor");
+        assertEquals(" there", events.get(3).getString("delta"));
+        assertEquals("tab-" + runId, events.get(1).getJsonArray("messages").getJsonObject(0).getString("id"));
+
+        HttpResponse<String> stranger = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                .header("Authorization", "Bearer " + TestTokens.valid("tab-stranger")).GET());
+        assertEquals(404, stranger.statusCode());
+        assertEquals("RUN_NOT_FOUND", Json.createReader(new StringReader(stranger.body())).readObject().getString("code"));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(request.header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Runs a scenario of the Node client as {@code user}; its last line of output, which must say ok. */
+    private static JsonObject scenario(String name, String user) throws IOException, InterruptedException {
+        Path scripts = Path.of(System.getProperty("agentwire.basedir"), "target", "agui");
+        Path log = Files.createDirectories(Path.of(System.getProperty("agentwire.basedir"), "target", "it-logs"))
+                .resolve("agui-" + name + ".log");
+        var builder = new ProcessBuilder("node", scripts.resolve("agui-client.mjs").toString(), name)
+                .directory(scripts.toFile()).redirectError(log.toFile());
+        builder.environment().putAll(Map.of(
+                "AGUI_URL", payara.server().http().resolve("api/agui").toString(),
+                "AGUI_TOKEN", TestTokens.valid(user),
+                "AGUI_OTHER_TOKEN", TestTokens.valid(user + "-stranger")));
+        Process node = builder.start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!node.waitFor(2, TimeUnit.MINUTES)) {
+            node.destroyForcibly();
+            throw new AssertionError("the AG-UI client did not finish: " + output);
+        }
+        String[] lines = output.strip().split("\n");
+        JsonObject outcome = Json.createReader(new StringReader(lines[lines.length - 1])).readObject();
+        assertTrue(outcome.getBoolean("ok"), () -> output + "\n" + read(log));
+        String warnings = read(log);
+        assertFalse(warnings.contains("[ag-ui][enforce]"), "the client stripped something it does not know:\n" + warnings);
+        return outcome;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static long seqOf(String id) {
+        return Long.parseLong(id.contains(".") ? id.substring(0, id.indexOf('.')) : id);
+    }
+
+    private static List<String> strings(JsonArray array) {
+        return array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+    }
+
+    private static JsonObject find(JsonArray messages, String role) {
+        return messages.getValuesAs(JsonObject.class).stream().filter(m -> m.getString("role").equals(role)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + role + " message in " + messages));
+    }
+
+    private static JsonObject last(JsonArray events) {
+        return events.getJsonObject(events.size() - 1);
+    }
+
+    private static JsonObject lastMessage(JsonObject request) {
+        JsonArray messages = request.getJsonArray("messages");
+        return messages.getJsonObject(messages.size() - 1);
+    }
+
+    /** The fake model: chooses by the newest message, a tool result first. */
+    private static void answer(HttpExchange exchange, JsonObject request, int call) throws IOException {
+        JsonObject newest = lastMessage(request);
+        String question = ModelServer.lastUserText(request);
+        try (OutputStream out = ModelServer.stream(exchange)) {
+            if (newest.getString("role").equals("tool")) {
+                String result = newest.getString("content");
+                text(out, result.equals("84") ? "12*(3+4) = 84" : "It is sunny in Oslo, 21 C.");
+                finish(out, "stop");
+            } else if (question.contains("12*(3+4)")) {
+                toolCall(out, "call_calc", "calculator", "{\"expression\":\"12*(3+4)\"}");
+                finish(out, "tool_calls");
+            } else if (question.contains("weather")) {
+                toolCall(out, "call_weather", "get_weather", "{\"city\":\"Oslo\"}");
+                finish(out, "tool_calls");
+            } else if (question.contains("count slowly")) {
+                for (String word : List.of("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")) {
+                    text(out, word + " ");
+                    ModelServer.sleep(300);
+                }
+                finish(out, "stop");
+            } else {
+                text(out, "Hel");
+                text(out, "lo");
+                text(out, " there");
+                finish(out, "stop");
+            }
+        }
+    }
+}
