@@ -96,6 +96,16 @@ public final class Bench {
                 Streaming.run(t0);
                 return;
             }
+            if (SCENARIOS.equals(List.of(CrossNode.SCENARIO))) { // issue 14: delivery across two nodes, a report of its own
+                prepare();
+                CrossNode.run(t0);
+                return;
+            }
+            if (SCENARIOS.equals(List.of(Soak.SCENARIO))) { // issue 15: the soak, agentwire only, a report of its own
+                prepare();
+                Soak.run(t0);
+                return;
+            }
             if (Boolean.getBoolean("bench.reportOnly")) { // re-aggregate the last runs (development aid)
                 Map<String, String> profiles = new LinkedHashMap<>();
                 for (String target : TARGETS) {
@@ -207,6 +217,11 @@ public final class Bench {
     }
 
     static Server start(String target, Path dir, List<String> extraJvm) throws Exception {
+        return start(target, dir, extraJvm, null);
+    }
+
+    /** The same; with {@code gridOptions} (--clustermode …) Payara Micro's data grid is on instead of --nohazelcast. */
+    static Server start(String target, Path dir, List<String> extraJvm, List<String> gridOptions) throws Exception {
         deleteTree(dir);
         Files.createDirectories(dir);
         int port = freePort();
@@ -241,8 +256,9 @@ public final class Bench {
                         "-Dagentwire.data-dir=" + dir.resolve("data")));
             }
             String war = agentwire ? warFor(target) : DIST.resolve("baseline.war").toString();
-            cmd.addAll(List.of("-jar", DIST.resolve("payara-micro.jar").toString(), "--nohazelcast",
-                    "--port", Integer.toString(port), "--prebootcommandfile", preBoot.toString()));
+            cmd.addAll(List.of("-jar", DIST.resolve("payara-micro.jar").toString()));
+            cmd.addAll(gridOptions == null ? List.of("--nohazelcast") : gridOptions);
+            cmd.addAll(List.of("--port", Integer.toString(port), "--prebootcommandfile", preBoot.toString()));
             Path postBoot = dir.resolve("post-boot.asadmin");
             var post = new StringBuilder();
             if (agentwire) {
@@ -443,7 +459,7 @@ public final class Bench {
                 "-Dbench.out=" + dir.resolve(name + ".properties")));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         for (String key : System.getProperties().stringPropertyNames()) { // -Dbench.chat.users=... and friends
-            if (key.matches("bench\\.(handshake|chat|capacity|resume|crowd|stream)\\..*") && !props.containsKey(key)) {
+            if (key.matches("bench\\.(handshake|chat|capacity|resume|crowd|stream|soak|cluster)\\..*") && !props.containsKey(key)) {
                 cmd.add("-D" + key + "=" + System.getProperty(key));
             }
         }

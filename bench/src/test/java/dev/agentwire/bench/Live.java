@@ -201,14 +201,6 @@ final class Live {
     }
 
     static void updateDocs(String md) throws IOException {
-        Path docs = Bench.ROOT.resolve("docs/benchmarks.md");
-        String text = Files.readString(docs);
-        int i = text.indexOf(BEGIN);
-        int j = text.indexOf(END);
-        if (i < 0 || j < i) {
-            Bench.log("bench: no live block in " + docs + "; see " + Bench.RESULTS.resolve("live.md"));
-            return;
-        }
-        Files.writeString(docs, text.substring(0, i) + BEGIN + "\n" + md + text.substring(j));
+        Report.replaceBlock(BEGIN, END, md, Bench.RESULTS.resolve("live.md"));
     }
 }

@@ -85,6 +85,11 @@ final class Probe {
 
     /** Heap in use after a full GC, in bytes: {@code jcmd GC.run} + {@code GC.heap_info}, or Node's /stats. */
     static long heapAfterFullGc() {
+        return heapAfterFullGc(PID);
+    }
+
+    /** The same for the JVM of {@code pid}. */
+    static long heapAfterFullGc(long pid) {
         try {
             if (!NODE_STATS.isEmpty()) {
                 // HTTP/1.1: an h2c upgrade request would go to ws' upgrade handler
@@ -99,8 +104,8 @@ final class Probe {
                 }
                 return -1;
             }
-            jcmd("GC.run");
-            String info = jcmd("GC.heap_info");
+            jcmd(pid, "GC.run");
+            String info = jcmd(pid, "GC.heap_info");
             Matcher m = HEAP_USED.matcher(info);
             return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
         } catch (IOException | InterruptedException e) {
@@ -109,7 +114,11 @@ final class Probe {
     }
 
     static String jcmd(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(JCMD, Long.toString(PID), command).redirectErrorStream(true).start();
+        return jcmd(PID, command);
+    }
+
+    static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(JCMD, Long.toString(pid), command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(120, TimeUnit.SECONDS);
         return out;

@@ -341,6 +341,22 @@ final class Report {
         }
     }
 
+    /**
+     * Puts {@code md} between the markers {@code begin} and {@code end} of a scenario's block in
+     * docs/benchmarks.md; when the block is missing the figures stay in {@code results} only.
+     */
+    static void replaceBlock(String begin, String end, String md, Path results) throws IOException {
+        Path docs = Bench.ROOT.resolve("docs/benchmarks.md");
+        String text = Files.readString(docs);
+        int i = text.indexOf(begin);
+        int j = text.indexOf(end);
+        if (i < 0 || j < i) {
+            Bench.log("bench: no block " + begin + " in " + docs + "; see " + results);
+            return;
+        }
+        Files.writeString(docs, text.substring(0, i) + begin + "\n" + md + text.substring(j));
+    }
+
     static void updateDocs(String md) throws IOException {
         Path docs = Bench.ROOT.resolve("docs/benchmarks.md");
         String block = BEGIN + "\n" + md + END;
