@@ -115,10 +115,15 @@ class OperationsIT extends SuiteServerTest {
     }
 
     @Test
-    void theChatPageIsServedAtTheRoot() {
+    void theChatPageIsServedAtTheRootWithItsClientLibrary() {
         var page = server.get("");
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("/ws/chat"));
+        assertTrue(page.body().contains("js/chat-page.js"), page.body());
+        var library = server.get("js/agentwire.js");
+        assertEquals(200, library.statusCode());
+        assertTrue(library.headers().firstValue("Content-Type").orElse("").contains("javascript"),
+                "browsers load a module only with a JavaScript content type: " + library.headers());
+        assertTrue(library.body().contains("/ws/chat"));
     }
 
     private Map<String, String> checks(String path) {
