@@ -59,6 +59,19 @@ class DevTokensIT extends SuiteServerTest {
     }
 
     /**
+     * A page of another site whose name its DNS made resolve to 127.0.0.1 (DNS rebinding): the
+     * browser asks from this machine, but for the other site's host name.
+     */
+    @Test
+    void aRequestForAnotherHostNameIsNotFromThisMachine() throws Exception {
+        InetAddress source = InetAddress.getByName("127.0.0.3");
+        RawResponse rebound = postFrom(source, "attacker.example:" + server.http().getPort(), "user=rebound");
+        assertEquals(403, rebound.status(), rebound.body());
+        assertEquals("FORBIDDEN", json(rebound.body()).getString("code"));
+        assertEquals(200, postFrom(source, "localhost:" + server.http().getPort(), "user=local").status());
+    }
+
+    /**
      * From 127.0.0.2, another loopback address, so the bucket is not the one of 127.0.0.1 that
      * the other tests use: ten tokens, then 429 with Retry-After and a JSON body.
      */
@@ -102,13 +115,18 @@ class DevTokensIT extends SuiteServerTest {
 
     /** A form POST from a chosen local address, which the JDK 17 HTTP client cannot bind. */
     private RawResponse postFrom(InetAddress source, String form) throws IOException {
+        return postFrom(source, server.http().getHost() + ":" + server.http().getPort(), form);
+    }
+
+    /** The same, for the given {@code Host} header. */
+    private RawResponse postFrom(InetAddress source, String host, String form) throws IOException {
         URI uri = server.http();
         try (var socket = new Socket()) {
             socket.bind(new InetSocketAddress(source, 0));
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
             socket.setSoTimeout(15_000);
             byte[] body = form.getBytes(StandardCharsets.US_ASCII);
-            String request = "POST /api/dev/tokens HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+            String request = "POST /api/dev/tokens HTTP/1.1\r\nHost: " + host + "\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n"
                     + "Connection: close\r\n\r\n" + form;
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

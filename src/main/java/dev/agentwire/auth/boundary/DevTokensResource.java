@@ -60,7 +60,7 @@ public class DevTokensResource {
         }
         String remoteAddress = request.getRemoteAddr();
         boolean forwarded = FORWARDING_HEADERS.stream().anyMatch(name -> request.getHeader(name) != null);
-        if (!issuer.mayServe(remoteAddress, forwarded)) {
+        if (!issuer.mayServe(remoteAddress, forwarded, request.getHeader(HttpHeaders.HOST))) {
             return refusal(Response.Status.FORBIDDEN, "FORBIDDEN", "The development issuer gives tokens to requests from"
                     + " this machine only (set agentwire.dev-issuer.allow-remote=true to change that).");
         }

@@ -147,12 +147,24 @@ public class DevTokenIssuer {
     }
 
     /**
-     * Whether a request from this remote address may get a token. Without
-     * {@code allow-remote} only loopback addresses may, and a request that names a forwarded
-     * client (a reverse proxy on this machine) counts as remote whatever its address.
+     * Whether a request from this remote address, for this {@code Host}, may get a token. Without
+     * {@code allow-remote} only loopback addresses may, asking for a loopback host: a request that
+     * names a forwarded client (a reverse proxy on this machine) counts as remote whatever its
+     * address, and one for another host name is a page of another site that had its name resolve
+     * to this machine (DNS rebinding) and makes the browser ask on its behalf.
      */
-    public boolean mayServe(String remoteAddress, boolean forwarded) {
-        return allowRemote || (!forwarded && isLoopbackLiteral(remoteAddress));
+    public boolean mayServe(String remoteAddress, boolean forwarded, String host) {
+        return allowRemote || (!forwarded && isLoopbackLiteral(remoteAddress) && isLoopbackHost(host));
+    }
+
+    /** Whether a {@code Host} header ({@code name[:port]}) names this machine's loopback: localhost or a loopback literal. */
+    static boolean isLoopbackHost(String host) {
+        if (host == null || host.isBlank()) {
+            return false;
+        }
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+        return name.equalsIgnoreCase("localhost") || isLoopbackLiteral(name);
     }
 
     /**

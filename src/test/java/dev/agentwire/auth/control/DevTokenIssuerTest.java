@@ -50,16 +50,20 @@ class DevTokenIssuerTest {
     void withoutAllowRemoteOnlyDirectLoopbackRequestsAreServed() {
         var issuer = new DevTokenIssuer();
         issuer.allowRemote = false;
-        assertTrue(issuer.mayServe("127.0.0.1", false));
-        assertFalse(issuer.mayServe("192.168.1.20", false), "another machine");
-        assertFalse(issuer.mayServe("127.0.0.1", true), "through a reverse proxy on this machine");
+        assertTrue(issuer.mayServe("127.0.0.1", false, "localhost:8080"));
+        assertTrue(issuer.mayServe("::1", false, "[::1]:8080"));
+        assertTrue(issuer.mayServe("127.0.0.1", false, "127.0.0.1"));
+        assertFalse(issuer.mayServe("192.168.1.20", false, "localhost:8080"), "another machine");
+        assertFalse(issuer.mayServe("127.0.0.1", true, "localhost:8080"), "through a reverse proxy on this machine");
+        assertFalse(issuer.mayServe("127.0.0.1", false, "attacker.example:8080"), "a rebound host name: another site's page");
+        assertFalse(issuer.mayServe("127.0.0.1", false, null), "no Host at all");
     }
 
     @Test
     void allowRemoteServesEveryAddress() {
         var issuer = new DevTokenIssuer();
         issuer.allowRemote = true;
-        assertTrue(issuer.mayServe("192.168.1.20", false));
-        assertTrue(issuer.mayServe("127.0.0.1", true));
+        assertTrue(issuer.mayServe("192.168.1.20", false, "gateway.example"));
+        assertTrue(issuer.mayServe("127.0.0.1", true, "gateway.example"));
     }
 }
