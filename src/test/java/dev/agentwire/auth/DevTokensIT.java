@@ -46,6 +46,14 @@ class DevTokensIT extends SuiteServerTest {
     }
 
     @Test
+    void aRequestWithoutAFormIsAClientError() throws Exception {
+        var response = HTTP.send(HttpRequest.newBuilder(server.http().resolve("api/dev/tokens"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, response.statusCode(), "no Content-Type, no form: no user name, not a server error; " + response.body());
+        assertEquals("VALIDATION_FAILED", json(response.body()).getString("code"));
+    }
+
+    @Test
     void aRequestThroughAProxyIsNotFromThisMachine() throws Exception {
         for (String header : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP")) {
             var response = HTTP.send(HttpRequest.newBuilder(server.http().resolve("api/dev/tokens"))
