@@ -35,13 +35,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two agentwire nodes in cluster mode: one Payara Micro data grid on loopback (tcpip discovery)
+ * Three agentwire nodes in cluster mode: one Payara Micro data grid on loopback (tcpip discovery)
  * and one PostgreSQL (database agentwire_cluster_it on localhost:5432, made afresh by the test),
  * each node with the OpenAI-compatible backend against the model server of the test. One user's
- * sessions on both nodes chatting into one thread and each seeing every event of it once, in
- * order; a node killed mid-run, its run ended by the other node and its client resuming there;
- * the killed node started again while the other node's run goes on. Runs in the PostgreSQL run
- * (-Ppostgres).
+ * sessions on the three nodes chatting into one thread and each seeing every event of it once, in
+ * order; a node killed mid-run, its run ended by one of the others and its client resuming on
+ * another node; the killed node started again while another node's run goes on; a user's limits
+ * counted over every node. Runs in the PostgreSQL run (-Ppostgres).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -55,11 +55,15 @@ class ClusterIT {
     @TempDir
     static Path workB;
 
+    @TempDir
+    static Path workC;
+
     static ModelServer model;
     static List<String> grid;
     static int gridPortA;
     static PayaraProcess nodeA;
     static PayaraProcess nodeB;
+    static PayaraProcess nodeC;
     /** Streams of "hold <tag>" questions, kept open until the test releases their tag. */
     static final Map<String, CountDownLatch> held = new ConcurrentHashMap<>();
 
@@ -73,12 +77,16 @@ class ClusterIT {
         model = ModelServer.start(ClusterIT::answer);
         gridPortA = PayaraProcess.freePort();
         int gridB = PayaraProcess.freePort();
-        grid = List.of("--clustermode", "tcpip:127.0.0.1:" + gridPortA + ",127.0.0.1:" + gridB, "--interfaces", "127.0.0.1",
+        int gridC = PayaraProcess.freePort();
+        grid = List.of("--clustermode", "tcpip:127.0.0.1:" + gridPortA + ",127.0.0.1:" + gridB + ",127.0.0.1:" + gridC,
+                "--interfaces", "127.0.0.1",
                 "--clustername", "agentwire-it-" + UUID.randomUUID(), "--nohostaware"); // both on one host: backups too
         nodeA = node(workA, "node-a", gridPortA);
         nodeB = node(workB, "node-b", gridB);
+        nodeC = node(workC, "node-c", gridC);
         nodeA.awaitReady();
         nodeB.awaitReady();
+        nodeC.awaitReady();
     }
 
     static PayaraProcess node(Path workDir, String nodeId, int gridPort) throws IOException {
@@ -100,7 +108,7 @@ class ClusterIT {
     @AfterAll
     static void stop() throws Exception {
         held.values().forEach(CountDownLatch::countDown);
-        for (PayaraProcess node : new PayaraProcess[] {nodeA, nodeB}) {
+        for (PayaraProcess node : new PayaraProcess[] {nodeA, nodeB, nodeC}) {
             if (node != null) {
                 node.close();
             }
@@ -112,23 +120,31 @@ class ClusterIT {
 
     @Test
     @Order(1)
-    void sessionsOnTwoNodesOfOneThreadEachSeeEveryEventOnceInOrder() throws Exception {
+    void sessionsOnThreeNodesOfOneThreadEachSeeEveryEventOnceInOrder() throws Exception {
         String token = TestTokens.valid("cluster-user");
         String thread = UUID.randomUUID().toString();
         int rounds = 6;
         List<Long> seenOnA = new ArrayList<>();
         List<Long> seenOnB = new ArrayList<>();
-        try (var a = ChatClient.ready(nodeA.server().chat(), token); var b = ChatClient.ready(nodeB.server().chat(), token)) {
+        List<Long> seenOnC = new ArrayList<>();
+        try (var a = ChatClient.ready(nodeA.server().chat(), token); var b = ChatClient.ready(nodeB.server().chat(), token);
+             var c = ChatClient.ready(nodeC.server().chat(), token)) {
             a.chat("hello", thread);
             seenOnA.addAll(seqsUntilClosings(a, 1));
             b.chat("hello from b", thread); // b follows the thread from here on
             seenOnB.addAll(seqsUntilClosings(b, 1));
             seenOnA.addAll(seqsUntilClosings(a, 1)); // a sees b's run, which node B ran
-            for (int i = 0; i < rounds; i++) { // both nodes store events of the thread at the same time
-                a.chat("hello from a " + i, thread);
-                b.chat("hello from b " + i, thread);
+            c.chat("hello from c", thread);
+            seenOnC.addAll(seqsUntilClosings(c, 1));
+            seenOnA.addAll(seqsUntilClosings(a, 1));
+            seenOnB.addAll(seqsUntilClosings(b, 1));
+            List<ChatClient> sessions = List.of(a, b, c);
+            for (int i = 0; i < rounds; i++) { // two nodes at a time store events of the thread (two runs a user)
+                sessions.get(i % 3).chat("hello " + i, thread);
+                sessions.get((i + 1) % 3).chat("hello again " + i, thread);
                 seenOnA.addAll(seqsUntilClosings(a, 2));
                 seenOnB.addAll(seqsUntilClosings(b, 2));
+                seenOnC.addAll(seqsUntilClosings(c, 2));
             }
         }
         List<JsonObject> events = events(nodeB, token, thread);
@@ -137,9 +153,11 @@ class ClusterIT {
         assertEquals(LongStream.rangeClosed(1, events.size()).boxed().toList(), seenOnA, "node A's session saw every event once, in order");
         assertEquals(LongStream.rangeClosed(7, events.size()).boxed().toList(), seenOnB,
                 "node B's session saw every event after it joined (the first run's six), once, in order");
+        assertEquals(LongStream.rangeClosed(13, events.size()).boxed().toList(), seenOnC,
+                "node C's session saw every event after it joined, once, in order");
         Map<String, List<String>> runs = new LinkedHashMap<>();
         events.forEach(e -> runs.computeIfAbsent(e.getString("run_id"), r -> new ArrayList<>()).add(e.getString("type")));
-        assertEquals(2 + 2 * rounds, runs.size());
+        assertEquals(3 + 2 * rounds, runs.size());
         for (List<String> run : runs.values()) {
             assertEquals(List.of("agent_started", "agent_thinking", "agent_message_delta", "agent_message_delta",
                     "agent_message_delta", "agent_completed"), run, "each run whole and in order");
@@ -213,14 +231,14 @@ class ClusterIT {
 
     @Test
     @Order(3)
-    void aUsersLimitsCountOverBothNodes() throws Exception {
+    void aUsersLimitsCountOverEveryNode() throws Exception {
         String token = TestTokens.valid("cluster-limits");
         List<ChatClient> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 5; i++) { // the per-user maximum, on two nodes
-                open.add(ChatClient.ready((i % 2 == 0 ? nodeA : nodeB).server().chat(), token));
+            for (int i = 0; i < 5; i++) { // the per-user maximum, over three nodes
+                open.add(ChatClient.ready(List.of(nodeA, nodeB, nodeC).get(i % 3).server().chat(), token));
             }
-            try (var sixth = ChatClient.withHeader(nodeB.server().chat(), token)) {
+            try (var sixth = ChatClient.withHeader(nodeC.server().chat(), token)) {
                 assertEquals(4429, sixth.expectError("TOO_MANY_CONNECTIONS").getInt("close_code"));
             }
             open.remove(0).close(); // one on node A goes; node B admits one again
@@ -229,20 +247,20 @@ class ClusterIT {
             held.put("c", new CountDownLatch(1));
             held.put("d", new CountDownLatch(1));
             open.get(0).chat("hold c", UUID.randomUUID().toString()); // on node B
-            open.get(1).chat("hold d", UUID.randomUUID().toString()); // on node A
+            open.get(1).chat("hold d", UUID.randomUUID().toString()); // on node C
             open.get(0).expect("ack");
             open.get(1).expect("ack");
             ChatClient third = open.get(2);
             third.chat("one run too many", UUID.randomUUID().toString());
             assertTrue(third.expectError("RATE_LIMITED").getString("message").contains("runs going"),
-                    "two runs going, one per node: the per-user maximum");
+                    "two runs going on two other nodes: the per-user maximum");
             held.get("c").countDown();
             held.get("d").countDown();
         } finally {
             open.forEach(ChatClient::close);
         }
 
-        // connections a minute (30 by default) count over both nodes too, within one minute of the clock
+        // connections a minute (30 by default) count over every node too, within one minute of the clock
         long intoMinute = System.currentTimeMillis() % 60_000;
         if (intoMinute > 40_000) {
             Thread.sleep(60_000 - intoMinute + 500);
@@ -251,7 +269,7 @@ class ClusterIT {
         int opened = 0;
         ChatClient.Close refused = null;
         while (refused == null && opened < 40) {
-            try (var client = ChatClient.withHeader((opened % 2 == 0 ? nodeA : nodeB).server().chat(), churner)) {
+            try (var client = ChatClient.withHeader(List.of(nodeA, nodeB, nodeC).get(opened % 3).server().chat(), churner)) {
                 JsonObject first = client.next();
                 if (first.getString("type").equals("error")) {
                     assertEquals("TOO_MANY_CONNECTIONS", first.getString("code"));
@@ -261,7 +279,7 @@ class ClusterIT {
                 }
             }
         }
-        assertEquals(30, opened, "30 connections in the minute over both nodes, then 4429");
+        assertEquals(30, opened, "30 connections in the minute over three nodes, then 4429");
         assertEquals(4429, refused.code());
     }
 
