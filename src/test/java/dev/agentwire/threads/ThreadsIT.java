@@ -149,11 +149,16 @@ class ThreadsIT extends SuiteServerTest {
     }
 
     @Test
-    void restNeedsAValidToken() {
-        JsonObject missing = assertJson(401, server.get("api/threads", null));
+    void restNeedsAValidTokenAndSaysSoWithTheRestErrorBody() {
+        var missingAnswer = server.get("api/threads", null);
+        assertTrue(missingAnswer.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        JsonObject missing = assertJson(401, missingAnswer);
         assertEquals("AUTH_MISSING_TOKEN", missing.getString("code"));
+        assertFalse(missing.getBoolean("retryable"));
+        assertFalse(missing.getString("correlation_id").isBlank(), "every REST error body has a correlation id");
         JsonObject stranger = assertJson(401, server.get("api/threads", TestTokens.signedByStranger(TestTokens.claims("x").build())));
         assertTrue(stranger.getString("code").startsWith("AUTH_"), stranger.toString());
+        assertTrue(stranger.containsKey("retryable") && stranger.containsKey("correlation_id"), stranger.toString());
     }
 
     @Test

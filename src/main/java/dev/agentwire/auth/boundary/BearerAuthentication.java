@@ -1,5 +1,6 @@
 package dev.agentwire.auth.boundary;
 
+import dev.agentwire.api.boundary.ErrorAnswers;
 import dev.agentwire.auth.control.TokenVerifier;
 import dev.agentwire.auth.entity.TokenPrincipal;
 import dev.agentwire.auth.entity.VerifiedToken;
@@ -7,23 +8,22 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Verifies the bearer token of REST requests with the same verifier as the WebSocket handshake,
- * so both accept the same tokens (the development issuer's included). A refusal is 401 with a
- * JSON body naming the AUTH_* code, or 403 when the required role is missing.
+ * so both accept the same tokens (the development issuer's included). A refusal is 401 with the
+ * REST error body naming the AUTH_* code, or 403 when the required role is missing.
  */
 @Provider
 @Authenticated
@@ -32,6 +32,9 @@ public class BearerAuthentication implements ContainerRequestFilter {
 
     @Inject
     TokenVerifier verifier;
+
+    @Inject
+    ErrorAnswers answers;
 
     @Inject
     @ConfigProperty(name = "agentwire.auth.required-role")
@@ -81,13 +84,12 @@ public class BearerAuthentication implements ContainerRequestFilter {
         });
     }
 
-    private static Response refusal(Response.Status status, ErrorCode code, String message) {
-        var response = Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(Json.createObjectBuilder().add("code", code.name()).add("message", message).build());
-        if (status == Response.Status.UNAUTHORIZED) {
-            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+    /** The REST error body every other refusal has; a 401 also says how to authenticate. */
+    private Response refusal(Response.Status status, ErrorCode code, String message) {
+        Response answer = answers.refusal(status.getStatusCode(), code, message, List.of());
+        if (status != Response.Status.UNAUTHORIZED) {
+            return answer;
         }
-        return response.build();
+        return Response.fromResponse(answer).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"").build();
     }
 }

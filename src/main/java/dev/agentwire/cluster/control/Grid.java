@@ -65,7 +65,7 @@ public final class Grid {
 
     /** Tells the other nodes the last seq this node stored, per thread. */
     public void published(Map<String, Long> lastSeqs) {
-        stored.publish(new HashMap<>(lastSeqs));
+        stored.publishAsync(new HashMap<>(lastSeqs)); // never holds up the event writer
     }
 
     /** What the other nodes stored, as they publish it; called on a grid thread, so hand the work on. */
