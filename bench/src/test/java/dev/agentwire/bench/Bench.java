@@ -480,6 +480,11 @@ public final class Bench {
         if (!server.process().isAlive()) {
             throw new IllegalStateException(server.target() + " died during " + name);
         }
+        return figures(dir, name);
+    }
+
+    /** The figures a simulation wrote ({@code dir/name.properties}); none when it wrote none. */
+    static Properties figures(Path dir, String name) throws IOException {
         var figures = new Properties();
         Path out = dir.resolve(name + ".properties");
         if (Files.exists(out)) {

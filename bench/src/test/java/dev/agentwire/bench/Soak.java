@@ -45,7 +45,7 @@ final class Soak {
     static void run(long t0) throws Exception {
         Path dir = Bench.WORK.resolve("soak");
         if (Boolean.getBoolean("bench.reportOnly")) { // the report of the last soak again
-            report(dir, readSamples(dir.resolve("samples.csv")), figures(dir));
+            report(dir, readSamples(dir.resolve("samples.csv")), Bench.figures(dir, SCENARIO));
             return;
         }
         Bench.deleteTree(dir);
@@ -70,7 +70,7 @@ final class Soak {
             Bench.stop(simulation); // ended: only forgets it
             samples.add(sample(server.pid(), start, true)); // after the users left
             Files.write(dir.resolve("samples.csv"), csv(samples));
-            figures = figures(dir);
+            figures = Bench.figures(dir, SCENARIO);
         } finally {
             Bench.stop(server);
         }
@@ -79,22 +79,10 @@ final class Soak {
         report(dir, samples, figures);
     }
 
-    static Properties figures(Path dir) throws IOException {
-        Properties figures = new Properties();
-        Path out = dir.resolve(SCENARIO + ".properties");
-        if (Files.exists(out)) {
-            try (var in = Files.newBufferedReader(out)) {
-                figures.load(in);
-            }
-        } else {
-            Bench.log("bench: the soak wrote no figures; see " + dir.resolve(SCENARIO + ".log"));
-        }
-        return figures;
-    }
-
     static List<Sample> readSamples(Path csv) throws IOException {
         List<Sample> samples = new ArrayList<>();
-        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
             samples.add(new Sample(Double.parseDouble(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
                     Long.parseLong(f[4]), f[5].isEmpty() ? -1 : Long.parseLong(f[5])));

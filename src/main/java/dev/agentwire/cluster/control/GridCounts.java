@@ -1,6 +1,7 @@
 package dev.agentwire.cluster.control;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -72,9 +73,12 @@ final class GridCounts {
 
     /** Drops a departed node's share of every count. */
     void forget(String goneNodeId) {
-        for (String key : going.keySet()) {
+        // one query for the entries that may hold the node's share, run where the map lives with
+        // Hazelcast's own predicate (no class of ours travels), then compare-and-set on those alone
+        for (Map.Entry<String, String> entry : going.entrySet(Predicates.like("this", "%" + goneNodeId + "=%"))) {
+            String key = entry.getKey();
+            String current = entry.getValue();
             while (true) {
-                String current = going.get(key);
                 Map<String, Integer> counts = parse(current);
                 if (counts.remove(goneNodeId) == null) {
                     break;
@@ -82,6 +86,7 @@ final class GridCounts {
                 if (counts.isEmpty() ? going.remove(key, current) : going.replace(key, current, format(counts))) {
                     break;
                 }
+                current = going.get(key);
             }
         }
     }
