@@ -146,6 +146,31 @@ class AguiIT {
         assertTrue(outcome.getJsonArray("types").isEmpty());
     }
 
+    /** Bodies at hostile sizes: each a structured client error, never a server error, and nothing stored. */
+    @Test
+    void hostileBodiesAreClearClientErrors() throws Exception {
+        String token = TestTokens.valid("hostile-user");
+        String ids = "\"threadId\":\"" + UUID.randomUUID() + "\",\"runId\":\"" + UUID.randomUUID() + "\",\"tools\":[],\"context\":[]";
+        String message = "{\"id\":\"m-" + UUID.randomUUID() + "\",\"role\":\"user\",\"content\":";
+        Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("413 PAYLOAD_TOO_LARGE", "{" + ids + ",\"messages\":[" + message + "\"" + "x".repeat(2 << 20) + "\"}]}");
+        bodies.put("400 VALIDATION_FAILED", "{" + ids + ",\"messages\":[" + message + "\"" + "x".repeat(900 << 10) + "\"}]}");
+        bodies.put("400 INVALID_REQUEST", "{" + ids + ",\"messages\":[" + message + "\"hi\"}],\"state\":"
+                + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+        bodies.put("400 INVALID_REQUEST ", "{" + ids + ",\"messages\":[" + message + "\"hi\"}],\"state\":{\"n\":"
+                + "9".repeat(100_000) + "}}");
+        for (var body : bodies.entrySet()) {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body.getValue())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String[] expected = body.getKey().strip().split(" ");
+            assertEquals(Integer.parseInt(expected[0]), answer.statusCode(), answer.body());
+            assertEquals(expected[1], Json.createReader(new StringReader(answer.body())).readObject().getString("code"));
+        }
+        assertEquals(0, payara.server().getJson("api/threads", token).getJsonArray("items").size(), "nothing stored");
+    }
+
     @Test
     void aBadRunAgentInputIsRefusedWithAClearError() throws Exception {
         JsonObject outcome = scenario("badInput", "bad-input-user");
