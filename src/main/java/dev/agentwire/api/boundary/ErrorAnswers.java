@@ -72,7 +72,7 @@ public class ErrorAnswers {
     }
 
     /** The error body; {@code problems} is left out when empty. */
-    static JsonObject body(String code, String message, boolean retryable, String correlationId, List<FieldProblem> problems) {
+    public static JsonObject body(String code, String message, boolean retryable, String correlationId, List<FieldProblem> problems) {
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("code", code)
                 .add("message", message)

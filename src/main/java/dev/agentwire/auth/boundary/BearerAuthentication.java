@@ -22,7 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Verifies the bearer token of REST requests with the same verifier as the WebSocket handshake,
- * so both accept the same tokens (the development issuer's included). A refusal is 401 with the
+ * so both accept the same tokens (the development issuer's included); a token {@link HttpAdmission}
+ * verified already for this request is not verified again. A refusal is 401 with the
  * REST error body naming the AUTH_* code, or 403 when the required role is missing.
  */
 @Provider
@@ -49,7 +50,8 @@ public class BearerAuthentication implements ContainerRequestFilter {
         }
         VerifiedToken token;
         try {
-            token = verifier.verify(header.substring(7).trim());
+            token = request.getProperty(HttpAdmission.VERIFIED_TOKEN) instanceof VerifiedToken admitted ? admitted
+                    : verifier.verify(header.substring(7).trim());
         } catch (GatewayException refusal) {
             request.abortWith(refusal(Response.Status.UNAUTHORIZED, refusal.code(), refusal.personMessage()));
             return;

@@ -1,0 +1,233 @@
+package dev.agentwire.auth.boundary;
+
+import dev.agentwire.api.boundary.BodyReader;
+import dev.agentwire.api.boundary.BufferedRequest;
+import dev.agentwire.api.boundary.ErrorAnswers;
+import dev.agentwire.auth.control.TokenVerifier;
+import dev.agentwire.auth.entity.VerifiedToken;
+import dev.agentwire.kernel.Ids;
+import dev.agentwire.kernel.Owner;
+import dev.agentwire.kernel.Permits;
+import dev.agentwire.protocol.GatewayException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The door of every REST request (AG-UI's included), before JAX-RS sees it:
+ * <ul>
+ *   <li>a request with a valid bearer token counts against its user's requests in flight on this
+ *       node, {@code agentwire.http.requests-per-user-max}, until its response is over (an AG-UI
+ *       stream until it ends); one more is 429 TOO_MANY_REQUESTS at once;</li>
+ *   <li>a body is read whole before the resource runs, without a worker thread
+ *       ({@link BodyReader}), within {@code agentwire.http.body-timeout-seconds} plus its length at
+ *       {@code agentwire.http.body-min-bytes-per-second}, and at most
+ *       {@code agentwire.http.max-body-bytes}; then the request is dispatched again with the body
+ *       in memory.</li>
+ * </ul>
+ * A token that does not verify passes untouched: the resource's {@link BearerAuthentication}
+ * answers 401 at once, without reading the body. The token verified here is handed to that filter
+ * as a request attribute, so it is verified once.
+ */
+@WebFilter(urlPatterns = "/api/*", asyncSupported = true, dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.ASYNC})
+public class HttpAdmission extends HttpFilter {
+
+    /** The request attribute that holds the request's {@link VerifiedToken}. */
+    static final String VERIFIED_TOKEN = HttpAdmission.class.getName() + ".token";
+    private static final String BODY = HttpAdmission.class.getName() + ".body";
+    private static final String PERMIT = HttpAdmission.class.getName() + ".permit";
+
+    @Inject
+    TokenVerifier verifier;
+
+    @Inject
+    RequestContextController requestContext;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.http.requests-per-user-max", defaultValue = "16")
+    int requestsPerUser;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.http.max-body-bytes", defaultValue = "1048576")
+    int maxBodyBytes;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.http.body-timeout-seconds", defaultValue = "10")
+    int bodyTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "agentwire.http.body-min-bytes-per-second", defaultValue = "16384")
+    int bodyMinBytesPerSecond;
+
+    @Resource
+    ManagedScheduledExecutorService timer;
+
+    private Permits inFlight;
+
+    @PostConstruct
+    void limits() {
+        if (requestsPerUser < 1 || maxBodyBytes < 1 || bodyTimeoutSeconds < 1 || bodyMinBytesPerSecond < 1) {
+            throw new IllegalStateException("agentwire.http.requests-per-user-max, agentwire.http.max-body-bytes,"
+                    + " agentwire.http.body-timeout-seconds and agentwire.http.body-min-bytes-per-second must be at least 1");
+        }
+        inFlight = new Permits(Integer.MAX_VALUE, requestsPerUser);
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            byte[] body = (byte[]) request.getAttribute(BODY);
+            if (body == null) {
+                chain.doFilter(request, response); // an async dispatch of the resource's own
+                return;
+            }
+            request.removeAttribute(BODY);
+            var permit = (Permits.Permit) request.getAttribute(PERMIT);
+            request.removeAttribute(PERMIT);
+            // the container starts no CDI request context for an async dispatch; the resources are request-scoped
+            boolean activated = requestContext.activate();
+            try {
+                admitted(new BufferedRequest(request, body), response, chain, permit);
+            } finally {
+                if (activated) {
+                    requestContext.deactivate();
+                }
+            }
+            return;
+        }
+        Permits.Permit permit = null;
+        VerifiedToken token = verified(request);
+        if (token != null) {
+            request.setAttribute(VERIFIED_TOKEN, token);
+            Permits.Result result = inFlight.acquire(new Owner(token.issuer(), token.userId()));
+            if (result.permit() == null) {
+                refuse(response, 429, "TOO_MANY_REQUESTS", "You have " + requestsPerUser
+                        + " requests in progress; let one finish and retry.", true);
+                return;
+            }
+            permit = result.permit();
+        }
+        if (!hasBody(request)) {
+            admitted(request, response, chain, permit);
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBodyBytes) {
+            release(permit);
+            refuse(response, 413, "PAYLOAD_TOO_LARGE", "The request body is larger than " + maxBodyBytes + " bytes.", false);
+            return;
+        }
+        readThenDispatch(request, declared, permit);
+    }
+
+    /** The body read without a thread, then the request dispatched again to the same resource with it. */
+    private void readThenDispatch(HttpServletRequest request, long declared, Permits.Permit permit) throws IOException {
+        Duration time = BodyReader.allowedTime(Duration.ofSeconds(bodyTimeoutSeconds),
+                declared >= 0 ? declared : maxBodyBytes, bodyMinBytesPerSecond);
+        var async = request.startAsync();
+        async.setTimeout(time.plusSeconds(5).toMillis()); // BodyReader answers first; this only frees a request it lost
+        try {
+            BodyReader.read(async, maxBodyBytes, time, timer, body -> {
+                request.setAttribute(BODY, body);
+                request.setAttribute(PERMIT, permit);
+                async.dispatch();
+            }, () -> release(permit));
+        } catch (IOException | RuntimeException e) {
+            release(permit);
+            throw e;
+        }
+    }
+
+    /** Runs the request; its permit is given back when the response is over, also for a response that goes on asynchronously. */
+    private static void admitted(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Permits.Permit permit)
+            throws IOException, ServletException {
+        boolean handedOver = false;
+        try {
+            chain.doFilter(request, response);
+            if (permit != null && request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(new ReleaseAtEnd(permit));
+                handedOver = true;
+            }
+        } finally {
+            if (!handedOver) {
+                release(permit);
+            }
+        }
+    }
+
+    private VerifiedToken verified(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        try {
+            return verifier.verify(header.substring(7).trim());
+        } catch (GatewayException refused) {
+            return null; // BearerAuthentication says why, at once
+        }
+    }
+
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
+    }
+
+    private static void release(Permits.Permit permit) {
+        if (permit != null) {
+            permit.release();
+        }
+    }
+
+    /** A refusal before anything was read: the REST error body, and the connection closed when a body may follow. */
+    private static void refuse(HttpServletResponse response, int status, String code, String message, boolean retryable)
+            throws IOException {
+        byte[] answer = ErrorAnswers.body(code, message, retryable, Ids.newId(), List.of()).toString().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        if (status == 429) {
+            response.setHeader("Retry-After", "1");
+        }
+        response.setHeader("Connection", "close");
+        response.setContentType("application/json");
+        response.setContentLength(answer.length);
+        response.getOutputStream().write(answer);
+    }
+
+    /** Gives the permit back when an asynchronous response is over, however it ended. */
+    private record ReleaseAtEnd(Permits.Permit permit) implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            permit.release();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            permit.release();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            permit.release();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this); // a new cycle of the same response: still held
+        }
+    }
+}
