@@ -13,6 +13,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -35,8 +36,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   <li>a request with a valid bearer token counts against its user's requests in flight on this
  *       node, {@code agentwire.http.requests-per-user-max}, until its response is over (an AG-UI
  *       stream until it ends); one more is 429 TOO_MANY_REQUESTS at once;</li>
- *   <li>a body is read whole before the resource runs, without a worker thread
- *       ({@link BodyReader}), within {@code agentwire.http.body-timeout-seconds} plus its length at
+ *   <li>a body of an HTTP/1.1 request is read whole before the resource runs, without a worker
+ *       thread ({@link BodyReader}), within {@code agentwire.http.body-timeout-seconds} plus its length at
  *       {@code agentwire.http.body-min-bytes-per-second}, and at most
  *       {@code agentwire.http.max-body-bytes}; then the request is dispatched again with the body
  *       in memory.</li>
@@ -57,7 +58,7 @@ public class HttpAdmission extends HttpFilter {
     TokenVerifier verifier;
 
     @Inject
-    RequestContextController requestContext;
+    Instance<RequestContextController> requestContexts;
 
     @Inject
     @ConfigProperty(name = "agentwire.http.requests-per-user-max", defaultValue = "16")
@@ -102,6 +103,7 @@ public class HttpAdmission extends HttpFilter {
             var permit = (Permits.Permit) request.getAttribute(PERMIT);
             request.removeAttribute(PERMIT);
             // the container starts no CDI request context for an async dispatch; the resources are request-scoped
+            RequestContextController requestContext = requestContexts.get(); // one per dispatch: it is per thread
             boolean activated = requestContext.activate();
             try {
                 admitted(new BufferedRequest(request, body), response, chain, permit);
@@ -109,6 +111,7 @@ public class HttpAdmission extends HttpFilter {
                 if (activated) {
                     requestContext.deactivate();
                 }
+                requestContexts.destroy(requestContext);
             }
             return;
         }
@@ -124,7 +127,7 @@ public class HttpAdmission extends HttpFilter {
             }
             permit = result.permit();
         }
-        if (!hasBody(request)) {
+        if (!hasBody(request) || isHttp2(request)) {
             admitted(request, response, chain, permit);
             return;
         }
@@ -142,7 +145,7 @@ public class HttpAdmission extends HttpFilter {
         Duration time = BodyReader.allowedTime(Duration.ofSeconds(bodyTimeoutSeconds),
                 declared >= 0 ? declared : maxBodyBytes, bodyMinBytesPerSecond);
         var async = request.startAsync();
-        async.setTimeout(time.plusSeconds(5).toMillis()); // BodyReader answers first; this only frees a request it lost
+        async.setTimeout(0); // BodyReader's deadline ends this cycle; the container's would race it
         try {
             BodyReader.read(async, maxBodyBytes, time, timer, body -> {
                 request.setAttribute(BODY, body);
@@ -182,6 +185,15 @@ public class HttpAdmission extends HttpFilter {
         } catch (GatewayException refused) {
             return null; // BearerAuthentication says why, at once
         }
+    }
+
+    /**
+     * An HTTP/2 request, or one that asks to become one ({@code Upgrade: h2c}): Grizzly cannot
+     * read its body without a thread and dispatch it again (docs/platform-notes.md), so JAX-RS
+     * reads it the blocking way, bounded only by the user's requests in flight.
+     */
+    private static boolean isHttp2(HttpServletRequest request) {
+        return request.getProtocol().startsWith("HTTP/2") || request.getHeader("Upgrade") != null;
     }
 
     private static boolean hasBody(HttpServletRequest request) {
