@@ -53,7 +53,8 @@ class AguiIT {
     @BeforeAll
     static void start() throws Exception {
         model = ModelServer.start(AguiIT::answer);
-        payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(model.backendOptions())).awaitReady();
+        payara = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens(
+                model.backendOptions("-Dmp.jwt.verify.clock.skew=0", "-Dagentwire.agui.streams-per-user-max=3"))).awaitReady();
     }
 
     @AfterAll
@@ -217,6 +218,121 @@ class AguiIT {
                 .header("Authorization", "Bearer " + TestTokens.valid("tab-stranger")).GET());
         assertEquals(404, stranger.statusCode());
         assertEquals("RUN_NOT_FOUND", Json.createReader(new StringReader(stranger.body())).readObject().getString("code"));
+    }
+
+    /** The edges of the endpoint: no API description without a token, cursors agentwire never made, nesting where nobody reads. */
+    @Test
+    void theEndpointsEdgesAreClosed() throws Exception {
+        assertEquals(404, payara.server().get("api/application.wadl").statusCode(), "no WADL");
+        HttpResponse<String> options = HttpClient.newHttpClient().send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertFalse(options.body().contains("wadl") || options.body().contains("<application"), options.body());
+
+        String token = TestTokens.valid("edge-user");
+        String threadId = UUID.randomUUID().toString();
+        String earlierRun = run(token, threadId, "say hello");
+        String runId = run(token, threadId, "say hello again");
+        long firstOfEarlier = seqOf(firstId(token, earlierRun));
+        for (String cursor : List.of("0", " 2", "4 ", "02", "1.99", Long.toString(firstOfEarlier), "999999")) {
+            HttpResponse<String> joined = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                    .header("Authorization", "Bearer " + token).header("Last-Event-ID", cursor).GET());
+            assertEquals(400, joined.statusCode(), "Last-Event-ID '" + cursor + "': " + joined.body());
+            JsonObject body = Json.createReader(new StringReader(joined.body())).readObject();
+            assertEquals("VALIDATION_FAILED", body.getString("code"));
+            assertEquals("Last-Event-ID", body.getJsonArray("problems").getJsonObject(0).getString("field"));
+        }
+
+        String deep = "[".repeat(500_000) + "]".repeat(500_000);
+        HttpResponse<String> nested = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"threadId\":\"" + threadId + "\",\"runId\":\"" + UUID.randomUUID()
+                        + "\",\"messages\":[],\"somethingNew\":" + deep + "}")));
+        assertEquals(400, nested.statusCode(), nested.body());
+        assertEquals("INVALID_REQUEST", Json.createReader(new StringReader(nested.body())).readObject().getString("code"));
+    }
+
+    /** A stream ends when the token of its request does, as a WebSocket session does; the client repeats it with a new one. */
+    @Test
+    void aStreamEndsWithItsToken() throws Exception {
+        String token = TestTokens.rs256(TestTokens.claims("expiring-user")
+                .expirationTime(new java.util.Date(System.currentTimeMillis() + 2_000)).build());
+        HttpResponse<String> stream = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(input(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                        "count slowly").toString())));
+        assertEquals(200, stream.statusCode(), stream.body());
+        List<JsonObject> events = events(stream.body());
+        JsonObject last = events.get(events.size() - 1);
+        assertEquals("RUN_ERROR", last.getString("type"), stream.body());
+        assertEquals("AUTH_EXPIRED", last.getString("code"));
+        assertTrue(events.stream().noneMatch(e -> e.getString("type").equals("RUN_FINISHED")));
+    }
+
+    /**
+     * Twelve streams of one run asked for at the same moment, beside the one that started it: the
+     * user's three (this server's agentwire.agui.streams-per-user-max) are opened, no more.
+     */
+    @Test
+    void theStreamCapHoldsForRequestsThatComeTogether() throws Exception {
+        String token = TestTokens.valid("cap-user");
+        String runId = UUID.randomUUID().toString();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(13);
+        var started = pool.submit(() -> send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(input(UUID.randomUUID().toString(), runId, "count slowly").toString()))));
+        Thread.sleep(500);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResponse<String>>> joins = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            joins.add(pool.submit(() -> {
+                start.await();
+                return send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                        .header("Authorization", "Bearer " + token).GET());
+            }));
+        }
+        start.countDown();
+        int streamed = 0;
+        for (var join : joins) {
+            HttpResponse<String> response = join.get(2, TimeUnit.MINUTES);
+            if (response.statusCode() == 200) {
+                streamed++;
+                assertTrue(response.body().contains("RUN_FINISHED"), response.body());
+            } else {
+                assertEquals(429, response.statusCode(), response.body());
+                assertEquals("RATE_LIMITED", Json.createReader(new StringReader(response.body())).readObject().getString("code"));
+            }
+        }
+        assertEquals(200, started.get(2, TimeUnit.MINUTES).statusCode());
+        pool.shutdown();
+        assertEquals(2, streamed, "the run's own stream and two joins: agentwire.agui.streams-per-user-max");
+    }
+
+    private static JsonObject input(String threadId, String runId, String text) {
+        return Json.createObjectBuilder().add("threadId", threadId).add("runId", runId)
+                .add("messages", Json.createArrayBuilder().add(Json.createObjectBuilder().add("id", "m-" + runId)
+                        .add("role", "user").add("content", text))).build();
+    }
+
+    /** Runs a chat to its end over AG-UI; its run id. */
+    private static String run(String token, String threadId, String text) throws Exception {
+        String runId = UUID.randomUUID().toString();
+        HttpResponse<String> done = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(input(threadId, runId, text).toString())));
+        assertEquals(200, done.statusCode(), done.body());
+        return runId;
+    }
+
+    /** The SSE id of a run's first event, read by joining it from its start. */
+    private static String firstId(String token, String runId) throws Exception {
+        HttpResponse<String> whole = send(HttpRequest.newBuilder(payara.server().http().resolve("api/agui/runs/" + runId))
+                .header("Authorization", "Bearer " + token).GET());
+        return whole.body().lines().filter(line -> line.startsWith("id:")).map(line -> line.substring(3).strip()).findFirst().orElseThrow();
+    }
+
+    private static List<JsonObject> events(String body) {
+        return body.lines().filter(line -> line.startsWith("data:"))
+                .map(line -> Json.createReader(new StringReader(line.substring(5).strip())).readObject()).toList();
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

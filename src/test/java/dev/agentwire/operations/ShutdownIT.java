@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stopping the server tells every session (SERVER_SHUTDOWN, then close 1001); after the restart
- * the interrupted run has a stored RUN_INTERRUPTED event and a client resumes from its last seq.
+ * the interrupted run has a stored RUN_INTERRUPTED event and a client resumes from its last seq. An
+ * AG-UI stream ends with RUN_ERROR SERVER_SHUTDOWN before its connection closes.
  */
 class ShutdownIT {
 
@@ -42,6 +43,7 @@ class ShutdownIT {
                 // the gateway went away
             }
         });
+        model.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // two runs at once
         model.start();
         String[] options = PayaraProcess.trustingTestTokens("-Dagentwire.agent.backend=openai",
                 "-Dagentwire.openai.base-url=http://127.0.0.1:" + model.getAddress().getPort() + "/v1");
@@ -56,6 +58,21 @@ class ShutdownIT {
                 List<JsonObject> seen = client.until(f -> f.getString("type").equals("agent_message_delta"));
                 lastSeq = seen.get(seen.size() - 1).getInt("seq");
 
+                List<String> aguiLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+                var aguiStream = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                                payara.server().http().resolve("api/agui"))
+                        .header("Authorization", "Bearer " + TestTokens.valid("shutdown-agui-user"))
+                        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"threadId\":\"" + java.util.UUID.randomUUID()
+                                + "\",\"runId\":\"" + java.util.UUID.randomUUID() + "\",\"messages\":[{\"id\":\"m-shutdown\","
+                                + "\"role\":\"user\",\"content\":\"think hard\"}]}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofLines())
+                        .thenAccept(response -> response.body().forEach(aguiLines::add));
+                long until = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                while (aguiLines.stream().noneMatch(line -> line.contains("TEXT_MESSAGE_CONTENT")) && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+
                 payara.close(); // SIGTERM, as an orchestrator stops a container
                 JsonObject notice = client.expectError("SERVER_SHUTDOWN");
                 assertEquals(1001, notice.getInt("close_code"));
@@ -63,6 +80,10 @@ class ShutdownIT {
                 long wait = notice.getJsonNumber("reconnect_after_ms").longValue();
                 assertTrue(wait >= 0 && wait <= 10_000, "a jittered wait within the spread: " + wait);
                 assertEquals(1001, client.awaitClose().code());
+                aguiStream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                List<String> data = aguiLines.stream().filter(line -> line.startsWith("data:")).toList();
+                assertTrue(data.get(data.size() - 1).contains("\"RUN_ERROR\"") && data.get(data.size() - 1).contains("SERVER_SHUTDOWN"),
+                        "an AG-UI stream ends with RUN_ERROR SERVER_SHUTDOWN: " + data);
             }
             try (var payara = PayaraProcess.start(workDir, Map.of(), options).awaitReady();
                  var client = ChatClient.ready(payara.server().chat(), token)) {

@@ -13,6 +13,7 @@ import dev.agentwire.connections.control.ConnectionHub;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.JsonLimits;
 import dev.agentwire.protocol.ServerFrame.FieldProblem;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -38,6 +39,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -88,7 +90,8 @@ public class AguiResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void run(InputStream body, @HeaderParam("Last-Event-ID") String lastEventId,
                     @Context SseEventSink sink, @Context Sse sse) throws IOException {
-        Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
+        TokenPrincipal principal = (TokenPrincipal) security.getUserPrincipal();
+        Owner owner = principal.owner();
         hub.limitsOf(owner).checkFrame();
         Cursor cursor = cursorOf(lastEventId);
         byte[] bytes = body.readNBytes(maxRequestBytes + 1);
@@ -96,9 +99,15 @@ public class AguiResource {
             throw new WebApplicationException(answers.refusal(413, "PAYLOAD_TOO_LARGE",
                     "The request body is larger than " + maxRequestBytes + " bytes.", false, List.of(), null));
         }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Optional<String> shape = JsonLimits.problem(text);
+        if (shape.isPresent()) {
+            throw new WebApplicationException(answers.refusal(400, "INVALID_REQUEST", "The request body is not a RunAgentInput: "
+                    + shape.get(), false, List.of(), null));
+        }
         RunAgentInput input;
         try {
-            input = AGUI_JSON.fromJson(new String(bytes, StandardCharsets.UTF_8), RunAgentInput.class);
+            input = AGUI_JSON.fromJson(text, RunAgentInput.class);
         } catch (RuntimeException e) {
             // the client's bytes, whatever the binder or the parser throws for them: Parsson's own
             // limits (nesting, long numbers) are not JsonbException (docs/platform-notes.md, Parsson)
@@ -109,7 +118,7 @@ public class AguiResource {
                     + " it is not a JSON object, or a field has the wrong JSON type.", false, List.of(), null));
         }
         AguiChat chat = AguiChat.of(validated(input));
-        AguiStream stream = runs.open(owner, chat, cursor);
+        AguiStream stream = runs.open(owner, principal.expiresAt(), chat, cursor);
         runs.write(stream, new SseEvents(sink, sse), sink::close);
     }
 
@@ -157,9 +166,9 @@ public class AguiResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void join(@PathParam("runId") String runId, @HeaderParam("Last-Event-ID") String lastEventId,
                      @Context SseEventSink sink, @Context Sse sse) {
-        Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
-        hub.limitsOf(owner).checkFrame();
-        AguiStream stream = runs.join(owner, runId, cursorOf(lastEventId));
+        TokenPrincipal principal = (TokenPrincipal) security.getUserPrincipal();
+        hub.limitsOf(principal.owner()).checkFrame();
+        AguiStream stream = runs.join(principal.owner(), principal.expiresAt(), runId, cursorOf(lastEventId));
         runs.write(stream, new SseEvents(sink, sse), sink::close);
     }
 

@@ -1,7 +1,9 @@
 package dev.agentwire.agui.control;
 
 import dev.agentwire.agents.control.ChatRuns;
+import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.kernel.Owner;
+import dev.agentwire.kernel.Permits;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.streams.control.ThreadStreams;
@@ -10,16 +12,21 @@ import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.StorageFailures;
 import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.protocol.GatewayException;
+import dev.agentwire.protocol.ServerFrame.FieldProblem;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.io.IOException;
+import java.io.StringReader;
+import java.util.List;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,7 +81,12 @@ public class AguiRuns {
     @Resource
     ManagedThreadFactory threadFactory;
 
+    /** Longest the shutdown waits for the open streams to write their RUN_ERROR. */
+    private static final Duration SHUTDOWN_WRITE_TIME = Duration.ofSeconds(2);
+
     private final Set<AguiStream> open = ConcurrentHashMap.newKeySet();
+    private Permits places;
+    private volatile boolean stopping;
     private ThreadPoolExecutor writers;
 
     /**
@@ -87,6 +99,7 @@ public class AguiRuns {
             throw new IllegalStateException("agentwire.agui.streams-max, agentwire.agui.streams-per-user-max and"
                     + " agentwire.agui.keep-alive-seconds must be at least 1");
         }
+        places = new Permits(streamsMax, streamsPerUser);
         writers = new ThreadPoolExecutor(0, streamsMax, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threadFactory);
     }
 
@@ -96,18 +109,23 @@ public class AguiRuns {
      *
      * @param cursor where the client's last stream stopped; null for the run from its start
      */
-    public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
-        requireRoom(owner);
-        UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
-        AguiStream[] stream = new AguiStream[1];
-        chats.start(user, chat.chat(), accepted -> {
-            if (accepted.runId() == null) {
-                throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
-            }
-            stream[0] = subscribed(owner, new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor),
-                    accepted.duplicate());
-        });
-        return stream[0];
+    public AguiStream open(Owner owner, Instant expiresAt, AguiChat chat, Cursor cursor) {
+        Permits.Permit permit = room(owner);
+        try {
+            UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
+            AguiStream[] stream = new AguiStream[1];
+            chats.start(user, chat.chat(), accepted -> {
+                if (accepted.runId() == null) {
+                    throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
+                }
+                stream[0] = subscribed(owner, expiresAt, permit,
+                        new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor), accepted.duplicate());
+            });
+            return stream[0];
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
     }
 
     /**
@@ -115,52 +133,83 @@ public class AguiRuns {
      * tab): read from the log from the run's first event, then live, joined after {@code cursor}.
      * Another user's run, or none, is RUN_NOT_FOUND.
      */
-    public AguiStream join(Owner owner, String runId, Cursor cursor) {
-        requireRoom(owner);
-        Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
-                .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
-        ChatMessage message = found.message();
-        JsonObjectBuilder shown = Json.createObjectBuilder()
-                .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
-                .add("role", message.role().name()).add("content", message.text());
-        if (message.toolCallId() != null) {
-            shown.add("toolCallId", message.toolCallId());
+    public AguiStream join(Owner owner, Instant expiresAt, String runId, Cursor cursor) {
+        Permits.Permit permit = room(owner);
+        try {
+            Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
+                    .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
+            ChatMessage message = found.message();
+            JsonObjectBuilder shown = Json.createObjectBuilder()
+                    .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
+                    .add("role", message.role().name()).add("content", message.text());
+            if (message.toolCallId() != null) {
+                shown.add("toolCallId", message.toolCallId());
+            }
+            return subscribed(owner, expiresAt, permit, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
         }
-        return subscribed(owner, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
     }
 
     /**
-     * Refuses a stream beyond the node's limit (SERVER_BUSY) or the user's (RATE_LIMITED), checked
-     * when the request comes: two requests at the same moment may pass it together.
+     * A place for one more stream, or the refusal: beyond the node's limit SERVER_BUSY, beyond the
+     * user's RATE_LIMITED. Taken in one step with the count, so requests that come together cannot
+     * pass the limits together; given back when the stream ends.
      */
-    private void requireRoom(Owner owner) {
-        if (open.size() >= streamsMax) {
+    private Permits.Permit room(Owner owner) {
+        if (stopping) {
+            throw new GatewayException(ErrorCode.SERVER_SHUTDOWN, ErrorCode.SERVER_SHUTDOWN.message());
+        }
+        Permits.Result result = places.acquire(owner);
+        if (result.refusal() == Permits.Refusal.TOTAL) {
             throw new GatewayException(ErrorCode.SERVER_BUSY, "The server has " + streamsMax + " AG-UI streams open; retry shortly.");
         }
-        if (open.stream().filter(stream -> stream.owner().equals(owner)).count() >= streamsPerUser) {
+        if (result.refusal() == Permits.Refusal.OWNER) {
             throw new GatewayException(ErrorCode.RATE_LIMITED, "You have " + streamsPerUser
                     + " AG-UI streams open; let one end (or close it) and retry.");
         }
+        return result.permit();
     }
 
     /**
      * A stream of the run, subscribed to its thread: from now on for a run that has not started
      * ({@code fromTheLog} false), else from the log from the run's first event, then live.
      */
-    private AguiStream subscribed(Owner owner, JoinedRun run, boolean fromTheLog) {
-        AguiStream stream = new AguiStream(owner, run, capacity, Duration.ofSeconds(keepAliveSeconds), this::ended);
+    private AguiStream subscribed(Owner owner, Instant expiresAt, Permits.Permit permit, JoinedRun run, boolean fromTheLog) {
+        AguiStream stream = new AguiStream(owner, expiresAt, run, capacity, Duration.ofSeconds(keepAliveSeconds), ended -> {
+            ended(ended);
+            permit.release();
+        });
         open.add(stream);
         try {
+            if (fromTheLog && run.cursor() != null) {
+                requireSentInRun(run);
+            }
             if (fromTheLog) {
                 streams.resume(stream, run.threadId(), before(run.threadId(), run.runId()));
             } else {
                 streams.follow(stream, run.threadId());
             }
         } catch (RuntimeException e) {
-            ended(stream);
+            ended(stream); // the caller gives the permit back
             throw e;
         }
         return stream;
+    }
+
+    /** VALIDATION_FAILED for a Last-Event-ID that is not the id of an event agentwire sent in this run. */
+    private void requireSentInRun(JoinedRun run) {
+        Cursor cursor = run.cursor();
+        long first = StorageFailures.translate(() -> log.firstSeqOfRun(run.threadId(), run.runId()));
+        boolean sent = first > 0 && cursor.seq() >= first && JoinedRun.sent(run.threadId(), run.runId(), cursor,
+                StorageFailures.translate(() -> log.after(run.threadId(), first - 1, (int) Math.min(Integer.MAX_VALUE - 1, cursor.seq() - first + 1)))
+                        .stream().filter(event -> event.runId().equals(run.runId()))
+                        .map(event -> Json.createReader(new StringReader(event.payload())).readObject()).toList());
+        if (!sent) {
+            throw new GatewayException(ErrorCode.VALIDATION_FAILED, "The request has invalid fields.", List.of(new FieldProblem(
+                    "Last-Event-ID", "Last-Event-ID must be the id of an event agentwire sent in this run")));
+        }
     }
 
     /**
@@ -180,7 +229,7 @@ public class AguiRuns {
             });
         } catch (RejectedExecutionException e) {
             stream.stop(ErrorCode.SERVER_BUSY);
-            ended(stream);
+            stream.abandon();
             done.run();
         }
     }
@@ -200,9 +249,28 @@ public class AguiRuns {
         streams.leave(stream);
     }
 
-    /** The server stops: every stream ends with RUN_ERROR SERVER_SHUTDOWN; their runs end at the next start. */
+    /**
+     * The server begins to stop, before any connection is closed: no new stream, and every open one
+     * ends with RUN_ERROR SERVER_SHUTDOWN (the client joins again elsewhere with Last-Event-ID),
+     * written within {@link #SHUTDOWN_WRITE_TIME} while the responses can still be written.
+     */
+    void stopStreams(@Observes ShuttingDown shutdown) {
+        stopping = true;
+        open.forEach(stream -> stream.stop(ErrorCode.SERVER_SHUTDOWN));
+        long until = System.nanoTime() + SHUTDOWN_WRITE_TIME.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @PreDestroy
-    void stopStreams() {
+    void stopWriters() {
+        stopping = true;
         open.forEach(stream -> stream.stop(ErrorCode.SERVER_SHUTDOWN));
         writers.shutdown();
     }

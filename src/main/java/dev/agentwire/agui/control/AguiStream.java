@@ -9,10 +9,12 @@ import jakarta.json.JsonReaderFactory;
 import java.io.IOException;
 import java.io.StringReader;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -51,16 +53,25 @@ public final class AguiStream implements Subscriber {
     }
 
     private final Owner owner;
+    private final Instant expiresAt;
     private final JoinedRun run;
     private final LinkedBlockingQueue<Item> queue;
     private final Duration keepAlive;
     private final Consumer<AguiStream> onEnd;
     private volatile boolean open = true;
     private volatile Failure failure; // the first one wins
+    private final AtomicBoolean ended = new AtomicBoolean();
 
-    /** {@code onEnd} runs once the stream is over, however it ended (leave the thread's stream there). */
-    public AguiStream(Owner owner, JoinedRun run, int capacity, Duration keepAlive, Consumer<AguiStream> onEnd) {
+    /**
+     * {@code onEnd} runs once the stream is over, however it ended (leave the thread's stream there).
+     *
+     * @param expiresAt when the token of the request expires: the stream ends there with RUN_ERROR
+     *                  AUTH_EXPIRED, as a WebSocket session does; the client repeats its request
+     *                  with a new token and {@code Last-Event-ID}
+     */
+    public AguiStream(Owner owner, Instant expiresAt, JoinedRun run, int capacity, Duration keepAlive, Consumer<AguiStream> onEnd) {
         this.owner = owner;
+        this.expiresAt = expiresAt;
         this.run = run;
         this.queue = new LinkedBlockingQueue<>(capacity);
         this.keepAlive = keepAlive;
@@ -126,7 +137,12 @@ public final class AguiStream implements Subscriber {
         try {
             out.keepAlive(); // the response's head goes out now, not with the first event
             while (open) {
-                Item item = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                long untilExpiry = Duration.between(Instant.now(), expiresAt).toMillis();
+                if (untilExpiry <= 0) {
+                    fail(ErrorCode.AUTH_EXPIRED.name(), "Your token expired; repeat the request with a new one"
+                            + " and Last-Event-ID to go on.");
+                }
+                Item item = queue.poll(Math.max(1, Math.min(keepAlive.toMillis(), untilExpiry)), TimeUnit.MILLISECONDS);
                 Failure failed = failure;
                 if (failed != null) {
                     out.send(List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
@@ -148,7 +164,14 @@ public final class AguiStream implements Subscriber {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            open = false;
+            abandon();
+        }
+    }
+
+    /** The stream is over: nothing more is queued, and {@code onEnd} runs (once, however often this is called). */
+    public void abandon() {
+        open = false;
+        if (ended.compareAndSet(false, true)) {
             onEnd.accept(this);
         }
     }

@@ -11,11 +11,15 @@ import java.util.regex.Pattern;
  */
 public record Cursor(long seq, int index) {
 
-    private static final Pattern ID = Pattern.compile("([0-9]{1,18})(?:\\.([1-9][0-9]{0,3}))?");
+    private static final Pattern ID = Pattern.compile("([1-9][0-9]{0,17})(?:\\.([1-9][0-9]{0,3}))?");
 
-    /** The cursor an SSE id stands for; empty when it is not one agentwire made. */
+    /**
+     * The cursor an SSE id stands for, exactly as agentwire writes ids (no spaces, no leading
+     * zeros, seq from 1); empty when it is not of that form. Whether agentwire sent that id in a
+     * given run is for the run to say ({@link JoinedRun#sent}).
+     */
     public static Optional<Cursor> parse(String id) {
-        Matcher match = ID.matcher(id.strip());
+        Matcher match = ID.matcher(id);
         if (!match.matches()) {
             return Optional.empty();
         }

@@ -73,12 +73,32 @@ public final class JoinedRun {
         return send;
     }
 
+    /**
+     * Whether agentwire sent an event with the id of {@code cursor} in this run: {@code runEvents}
+     * are the run's stored events from its first to the cursor's seq, in order.
+     */
+    public static boolean sent(String threadId, String runId, Cursor cursor, List<JsonObject> runEvents) {
+        RunMapping mapping = new RunMapping(threadId, runId);
+        for (JsonObject stored : runEvents) {
+            List<AguiEvent> mapped = mapping.map(stored);
+            if (stored.getJsonNumber("seq").longValue() == cursor.seq()) {
+                return cursor.index() == 0 ? !mapped.isEmpty() : cursor.index() < mapped.size();
+            }
+        }
+        return false;
+    }
+
     public String threadId() {
         return threadId;
     }
 
     public String runId() {
         return runId;
+    }
+
+    /** Where the client is; null for the whole run. */
+    public Cursor cursor() {
+        return cursor;
     }
 
     /** Whether the run's closing event was mapped: the stream ends after it. */

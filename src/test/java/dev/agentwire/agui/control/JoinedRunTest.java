@@ -65,8 +65,29 @@ class JoinedRunTest {
     void cursorsAreTheIdsAgentwireMakes() {
         assertEquals(new Cursor(42, 0), Cursor.parse("42").orElseThrow());
         assertEquals(new Cursor(42, 3), Cursor.parse("42.3").orElseThrow());
-        for (String bad : List.of("", "abc", "-1", "4.0", "1.2.3", "99999999999999999999")) {
+        for (String bad : List.of("", "abc", "-1", "4.0", "1.2.3", "99999999999999999999", "0", "0.1", "02", " 2", "2 ", "1.99999")) {
             assertTrue(Cursor.parse(bad).isEmpty(), bad);
+        }
+    }
+
+    @Test
+    void theRunKnowsEveryIdItSentAndNoOther() {
+        for (RunMappingTest.Log log : List.of(RunMappingTest.calculatorRun(), RunMappingTest.streamedRun())) {
+            List<AguiEvent> whole = RunMappingTest.mapAll(log);
+            Set<String> ids = new HashSet<>();
+            for (AguiEvent event : whole) {
+                ids.add(event.id());
+                assertTrue(JoinedRun.sent(RunMappingTest.THREAD, RunMappingTest.RUN, Cursor.parse(event.id()).orElseThrow(), log.events),
+                        event.id());
+            }
+            long lastSeq = log.events.get(log.events.size() - 1).getJsonNumber("seq").longValue();
+            for (long seq = 1; seq <= lastSeq + 1; seq++) {
+                for (int index = 0; index <= 5; index++) {
+                    Cursor cursor = new Cursor(seq, index);
+                    String id = index == 0 ? Long.toString(seq) : seq + "." + index;
+                    assertEquals(ids.contains(id), JoinedRun.sent(RunMappingTest.THREAD, RunMappingTest.RUN, cursor, log.events), id);
+                }
+            }
         }
     }
 
