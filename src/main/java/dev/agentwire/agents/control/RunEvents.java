@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -55,7 +56,8 @@ public class RunEvents {
 
     /** Shared by a run's events and the wrappers made of them. */
     private record Run(String threadId, RunStream stream, Conversations conversations, AgentOutput output,
-                       BooleanSupplier cancelled, Runnable onEnd, AtomicBoolean ended, AtomicLong answered) {
+                       BooleanSupplier cancelled, Runnable onEnd, AtomicBoolean ended, AtomicLong answered,
+                       AtomicReference<String> heldBack) {
     }
 
     private final Run run;
@@ -63,7 +65,8 @@ public class RunEvents {
     /** {@code onEnd} runs once, just before the run's closing event is appended. */
     RunEvents(String threadId, RunStream stream, Conversations conversations, AgentOutput output, BooleanSupplier cancelled,
               Runnable onEnd) {
-        this.run = new Run(threadId, stream, conversations, output, cancelled, onEnd, new AtomicBoolean(), new AtomicLong());
+        this.run = new Run(threadId, stream, conversations, output, cancelled, onEnd, new AtomicBoolean(), new AtomicLong(),
+                new AtomicReference<>(""));
     }
 
     /** The same run's events, for wrappers that add behaviour around them. */
@@ -90,8 +93,24 @@ public class RunEvents {
         emit((runId, threadId, seq, at) -> new ServerFrame.AgentThinking(runId, threadId, seq, at, thought));
     }
 
-    /** A piece of the answer; one too large for an event goes as several. It counts towards the answer's cap. */
+    /**
+     * A piece of the answer; one too large for an event goes as several. It counts towards the
+     * answer's cap. A piece that ends in the first half of a surrogate pair (a model server may
+     * split a character between chunks) keeps that half back for the next piece, so the character
+     * is not replaced; a half that nothing completes is replaced when the run ends.
+     */
     public void delta(String text) {
+        String joined = run.heldBack().getAndSet("") + text;
+        if (!joined.isEmpty() && Character.isHighSurrogate(joined.charAt(joined.length() - 1))) {
+            run.heldBack().set(joined.substring(joined.length() - 1));
+            joined = joined.substring(0, joined.length() - 1);
+        }
+        if (!joined.isEmpty()) {
+            sendDelta(joined);
+        }
+    }
+
+    private void sendDelta(String text) {
         String piece = AgentOutput.storable(text);
         fitAnswer(run.answered().addAndGet(AgentOutput.storedLength(piece)));
         for (String part : run.output().pieces(piece)) {
@@ -134,6 +153,7 @@ public class RunEvents {
         if (run.ended().get()) {
             return;
         }
+        releaseHeldBack();
         String answer = AgentOutput.storable(text);
         String calls = AgentOutput.storableJson(toolCalls);
         fitAnswer(AgentOutput.storedLength(answer));
@@ -150,6 +170,7 @@ public class RunEvents {
         if (run.ended().get()) {
             return;
         }
+        releaseHeldBack();
         String answer = AgentOutput.storable(text);
         fitAnswer(AgentOutput.storedLength(answer));
         run.conversations().answer(run.threadId(), answer); // before the run ends: should it fail, the run ends with agent_error
@@ -188,6 +209,14 @@ public class RunEvents {
         }
         run.onEnd().run();
         run.stream().end(closing, outcome);
+    }
+
+    /** Sends the half of a pair that the last delta kept back, replaced: no other half came. */
+    private void releaseHeldBack() {
+        String held = run.heldBack().getAndSet("");
+        if (!held.isEmpty()) {
+            sendDelta(held);
+        }
     }
 
     /** Ends the run with AGENT_OUTPUT_TOO_LARGE unless the answer's stored length so far fits its cap. */

@@ -92,6 +92,17 @@ class RunEventsTest {
     }
 
     @Test
+    void aCharacterSplitBetweenTwoDeltasIsKeptWholeAndAHalfThatStaysAloneIsReplaced() {
+        run.delta("a\uD83D");
+        run.delta("\uDE00b");
+        run.delta("c\uD83D");
+        run.completed("a\uD83D\uDE00bc\uD83D");
+        assertEquals(List.of("a", "\uD83D\uDE00b", "c", "\uFFFD"), events.stream().filter(e -> e instanceof ServerFrame.AgentMessageDelta)
+                .map(e -> ((ServerFrame.AgentMessageDelta) e).text()).toList());
+        assertEquals("a\uD83D\uDE00bc\uFFFD", stored.get(0));
+    }
+
+    @Test
     void aDeltaLargerThanAnEventGoesAsSeveral() {
         run.delta("\"".repeat(CAP / 2));
         List<ServerFrame.RunEvent> deltas = List.copyOf(events);
