@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A model that streams hostile content, over many randomized trials: unpaired surrogates, NUL
  * and control characters in text, in tool call ids, names and arguments, JSON nested thousands
- * deep in arguments, a delta larger than an event, and a megabyte answer past the answer's cap.
+ * deep in arguments and in a chunk, characters split between chunks, a delta larger than an
+ * event, and a megabyte answer past the answer's cap.
  * The model server writes every character as a JSON escape, so the gateway really receives a lone
  * {@code \ud800} or {@code \u0000}. Checked: the session stays open, what was streamed is what the
  * model sent with NUL and unpaired surrogates replaced by U+FFFD, the stored answer is the streamed
@@ -206,6 +207,9 @@ class HostileModelOutputIT {
                     default -> answer.append(hostile(random, 1 + random.nextInt(2_000)));
                 }
                 sent.put(seed, answer.toString());
+                if (random.nextBoolean()) {
+                    chunk(out, "{\"deep\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}"); // skipped as malformed
+                }
                 int piece = kind.equals("large-delta") ? answer.length() : kind.equals("past-the-cap") ? 1_000 : 1 + random.nextInt(200);
                 for (int at = 0; at < answer.length(); at += piece) {
                     text(out, answer.substring(at, Math.min(answer.length(), at + piece)));
