@@ -169,6 +169,19 @@ class HostileModelOutputIT {
         assertEquals(callId, result.getString("tool_call_id"), "the model gets the result for the call as stored");
     }
 
+    @Test
+    void anIdWithNulInAPathIsRefusedAsNeverStorableNotAsRetryable() {
+        String token = TestTokens.valid("hostile-path-user");
+        for (String path : List.of("api/threads/thread%00x/events", "api/threads/thread%00x/messages", "api/agui/runs/run%00x")) {
+            HttpResponse<String> answer = payara.server().get(path, token);
+            assertTrue(answer.statusCode() == 400 || answer.statusCode() == 404, () -> path + " answered " + answer.statusCode()
+                    + ": " + answer.body());
+            if (!answer.body().isBlank()) {
+                assertFalse(parse(answer.body()).getBoolean("retryable", false), path);
+            }
+        }
+    }
+
     /** The model: text, tool calls and sizes as the user's text "hostile KIND SEED" asks. */
     static void answer(HttpExchange exchange, JsonObject request, int call) throws IOException {
         String[] asked = ModelServer.lastUserText(request).split(" ");
