@@ -9,7 +9,7 @@ public enum RunOutcome {
     COMPLETED,
     /** The user cancelled: agent_completed, status cancelled. */
     CANCELLED,
-    /** The agent threw: agent_error AGENT_FAILED. */
+    /** The agent threw (agent_error AGENT_FAILED), or its output passed a cap (AGENT_OUTPUT_TOO_LARGE). */
     FAILED,
     /** The agent backend could not take the run: agent_error AGENT_UNAVAILABLE. */
     UNAVAILABLE,

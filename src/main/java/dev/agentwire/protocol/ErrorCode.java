@@ -40,6 +40,7 @@ public enum ErrorCode {
     VALIDATION_FAILED(0, false, "The frame has invalid fields."),
     AGENT_UNAVAILABLE(0, true, "The agent cannot take this request now; retry later."),
     AGENT_FAILED(0, true, "The agent failed while answering; try again."),
+    AGENT_OUTPUT_TOO_LARGE(0, false, "The agent's output passed the size this server stores; ask for something shorter."),
     RUN_INTERRUPTED(0, true, "The server stopped during this run; send your message again."),
     SERVER_SHUTDOWN(CloseCodes.GOING_AWAY.getCode(), true, "The server is shutting down; reconnect shortly."),
     INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION.getCode(), true, "Something went wrong on our side. Quote the correlation id when you report it.");

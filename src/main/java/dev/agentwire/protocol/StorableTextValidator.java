@@ -46,6 +46,43 @@ public class StorableTextValidator implements ConstraintValidator<StorableText, 
         return Optional.empty();
     }
 
+    /** What {@link #replaceUnstorable} puts in place of a character no database can store. */
+    public static final char REPLACEMENT = '\uFFFD';
+
+    /**
+     * The text with each NUL and each unpaired surrogate replaced by U+FFFD, the same text when it
+     * has none (null stays null): what every supported database stores as given and every encoder
+     * writes. For text agentwire passes on rather than refuses (an agent's output); bidirectional
+     * controls stay, as they are storable.
+     */
+    public static String replaceUnstorable(String text) {
+        if (text == null) {
+            return null;
+        }
+        int first = firstUnstorable(text, 0);
+        if (first < 0) {
+            return text;
+        }
+        char[] chars = text.toCharArray();
+        for (int i = first; i >= 0; i = firstUnstorable(text, i + 1)) {
+            chars[i] = REPLACEMENT;
+        }
+        return new String(chars);
+    }
+
+    /** The index of the first NUL or unpaired surrogate at or after {@code from}, or -1. */
+    private static int firstUnstorable(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (c == '\u0000' || Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int position(String text, int index) {
         return text.codePointCount(0, index) + 1;
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -31,6 +32,7 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    private final List<String> texts = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
@@ -65,6 +67,11 @@ public final class ChatClient implements AutoCloseable {
         ChatClient client = withHeader(uri, token);
         client.expect("ready");
         return client;
+    }
+
+    /** Every frame received so far as its text arrived, in order, taken or not: for byte-for-byte comparisons. */
+    public List<String> texts() {
+        return List.copyOf(texts);
     }
 
     public String subprotocol() {
@@ -187,6 +194,7 @@ public final class ChatClient implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
+                texts.add(partial.toString());
                 frames.add(Json.createReader(new StringReader(partial.toString())).readObject());
                 partial.setLength(0);
             }

@@ -68,6 +68,9 @@ public class AgentRunner {
     @Inject
     GatewayMetrics metrics;
 
+    @Inject
+    AgentOutput output;
+
     private ThreadPoolExecutor executor;
 
     @PostConstruct
@@ -92,7 +95,7 @@ public class AgentRunner {
     public void start(RunSlots.Slot slot, UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId) {
         var cancelled = new AtomicBoolean();
         RunStream stream = streams.openRun(run.threadId(), run.runId());
-        RunEvents events = new RunEvents(run.threadId(), stream, conversations, cancelled::get, () -> {
+        RunEvents events = new RunEvents(run.threadId(), stream, conversations, output, cancelled::get, () -> {
             running.unregister(run.runId());
             slot.release();
         });
@@ -146,6 +149,9 @@ public class AgentRunner {
         Thread.interrupted(); // a cancel interrupts the worker; the closing event must still be appended
         if (e instanceof RunStream.StorageFailed) {
             return RunOutcome.STORAGE_UNAVAILABLE; // the stream has ended the run
+        }
+        if (e instanceof RunEvents.OutputRefused) {
+            return RunOutcome.FAILED; // the run's events ended it with AGENT_OUTPUT_TOO_LARGE
         }
         if (running.isStopping()) {
             return RunOutcome.INTERRUPTED; // recovery appends the closing event at the next start

@@ -238,7 +238,9 @@ public class OpenAiAgent implements Agent {
         try {
             JsonObject object = Json.createReader(new StringReader(arguments)).readObject();
             return object.get("expression") instanceof jakarta.json.JsonString s ? Optional.of(s.getString()) : Optional.empty();
-        } catch (JsonException | ClassCastException e) {
+        } catch (RuntimeException e) {
+            // not JSON, not an object, or nested deeper than the parser allows (Parsson reports that
+            // as a plain RuntimeException, not a JsonException): the model's arguments are unusable
             return Optional.empty();
         }
     }

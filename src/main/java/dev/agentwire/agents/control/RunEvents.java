@@ -1,13 +1,18 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.streams.control.RunStream;
 import dev.agentwire.threads.control.Conversations;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -15,13 +20,33 @@ import java.util.function.BooleanSupplier;
  * which stores it and then sends it to the thread's subscribers. A cancelled run's next report
  * throws {@link RunCancelledException}; a run whose events can no longer be stored gets
  * {@link RunStream.StorageFailed}.
+ *
+ * <p>This is where an agent's output enters the stream, and it is input like a user's: every text
+ * of every event is made storable here ({@link AgentOutput}), so what is sent live is what is
+ * stored and replayed. Output past a cap (an event's, or the answer's over the whole run) is not
+ * sent: the run ends with agent_error AGENT_OUTPUT_TOO_LARGE and the report throws
+ * {@link OutputRefused}.
  */
 public class RunEvents {
 
     /** Thrown into the agent when its run was cancelled. */
     public static class RunCancelledException extends RuntimeException {
         public RunCancelledException() {
-            super("run cancelled", null, false, false);
+            this("run cancelled");
+        }
+
+        RunCancelledException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Thrown into the agent when its output passed a cap; the run has ended with agent_error
+     * already. A kind of cancel, so the model call stops as for one and its circuit does not count it.
+     */
+    public static final class OutputRefused extends RunCancelledException {
+        OutputRefused() {
+            super("output refused");
         }
     }
 
@@ -30,15 +55,18 @@ public class RunEvents {
     public static final String AWAITING_TOOLS = "awaiting_tools";
 
     /** Shared by a run's events and the wrappers made of them. */
-    private record Run(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled,
-                       Runnable onEnd, AtomicBoolean ended) {
+    private record Run(String threadId, RunStream stream, Conversations conversations, AgentOutput output,
+                       BooleanSupplier cancelled, Runnable onEnd, AtomicBoolean ended, AtomicLong answered,
+                       AtomicReference<String> heldBack) {
     }
 
     private final Run run;
 
     /** {@code onEnd} runs once, just before the run's closing event is appended. */
-    RunEvents(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled, Runnable onEnd) {
-        this.run = new Run(threadId, stream, conversations, cancelled, onEnd, new AtomicBoolean());
+    RunEvents(String threadId, RunStream stream, Conversations conversations, AgentOutput output, BooleanSupplier cancelled,
+              Runnable onEnd) {
+        this.run = new Run(threadId, stream, conversations, output, cancelled, onEnd, new AtomicBoolean(), new AtomicLong(),
+                new AtomicReference<>(""));
     }
 
     /** The same run's events, for wrappers that add behaviour around them. */
@@ -54,28 +82,65 @@ public class RunEvents {
     }
 
     public void started(String agent) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.AgentStarted(runId, threadId, seq, at, agent));
+        String name = AgentOutput.storable(agent);
+        fitEvent("agent's name", name);
+        emit((runId, threadId, seq, at) -> new ServerFrame.AgentStarted(runId, threadId, seq, at, name));
     }
 
     public void thinking(String text) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.AgentThinking(runId, threadId, seq, at, text));
+        String thought = AgentOutput.storable(text);
+        fitEvent("agent's thinking", thought);
+        emit((runId, threadId, seq, at) -> new ServerFrame.AgentThinking(runId, threadId, seq, at, thought));
     }
 
+    /**
+     * A piece of the answer; one too large for an event goes as several. It counts towards the
+     * answer's cap. A piece that ends in the first half of a surrogate pair (a model server may
+     * split a character between chunks) keeps that half back for the next piece, so the character
+     * is not replaced; a half that nothing completes is replaced when the run ends.
+     */
     public void delta(String text) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.AgentMessageDelta(runId, threadId, seq, at, text));
+        String joined = run.heldBack().getAndSet("") + text;
+        if (!joined.isEmpty() && Character.isHighSurrogate(joined.charAt(joined.length() - 1))) {
+            run.heldBack().set(joined.substring(joined.length() - 1));
+            joined = joined.substring(0, joined.length() - 1);
+        }
+        if (!joined.isEmpty()) {
+            sendDelta(joined);
+        }
+    }
+
+    private void sendDelta(String text) {
+        String piece = AgentOutput.storable(text);
+        fitAnswer(run.answered().addAndGet(AgentOutput.storedLength(piece)));
+        for (String part : run.output().pieces(piece)) {
+            emit((runId, threadId, seq, at) -> new ServerFrame.AgentMessageDelta(runId, threadId, seq, at, part));
+        }
     }
 
     public void toolExecuting(String tool, Map<String, String> input) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.ToolExecuting(runId, threadId, seq, at, tool, input));
+        String name = AgentOutput.storable(tool);
+        Map<String, String> values = AgentOutput.storable(input);
+        List<String> fields = new ArrayList<>(List.of(name));
+        values.forEach((key, value) -> fields.addAll(List.of(key, value)));
+        fitEvent("tool's input", fields.toArray(String[]::new));
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolExecuting(runId, threadId, seq, at, name, values));
     }
 
     public void toolCompleted(String tool, String output, boolean failed) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, tool, output, failed));
+        String name = AgentOutput.storable(tool);
+        String result = AgentOutput.storable(output);
+        fitEvent("tool's result", name, result);
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, name, result, failed));
     }
 
     /** The model called a tool the client runs; the run ends with {@link #awaitingTools} after its calls. */
     public void toolCallRequested(String toolCallId, String tool, String arguments) {
-        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCallRequested(runId, threadId, seq, at, toolCallId, tool, arguments));
+        String id = AgentOutput.storable(toolCallId);
+        String name = AgentOutput.storable(tool);
+        String input = AgentOutput.storable(arguments);
+        fitEvent("tool call", id, name, input);
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCallRequested(runId, threadId, seq, at, id, name, input));
     }
 
     /**
@@ -88,8 +153,13 @@ public class RunEvents {
         if (run.ended().get()) {
             return;
         }
-        run.conversations().toolCalls(run.threadId(), text, toolCalls);
-        String shown = text.isEmpty() ? null : text;
+        releaseHeldBack();
+        String answer = AgentOutput.storable(text);
+        String calls = AgentOutput.storableJson(toolCalls);
+        fitAnswer(AgentOutput.storedLength(answer));
+        fitEvent("tool calls", calls);
+        run.conversations().toolCalls(run.threadId(), answer, calls);
+        String shown = answer.isEmpty() ? null : answer;
         end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_TOOLS),
                 RunOutcome.COMPLETED);
     }
@@ -100,8 +170,11 @@ public class RunEvents {
         if (run.ended().get()) {
             return;
         }
-        run.conversations().answer(run.threadId(), text); // before the run ends: should it fail, the run ends with agent_error
-        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, text, COMPLETED),
+        releaseHeldBack();
+        String answer = AgentOutput.storable(text);
+        fitAnswer(AgentOutput.storedLength(answer));
+        run.conversations().answer(run.threadId(), answer); // before the run ends: should it fail, the run ends with agent_error
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, answer, COMPLETED),
                 RunOutcome.COMPLETED);
     }
 
@@ -136,6 +209,36 @@ public class RunEvents {
         }
         run.onEnd().run();
         run.stream().end(closing, outcome);
+    }
+
+    /** Sends the half of a pair that the last delta kept back, replaced: no other half came. */
+    private void releaseHeldBack() {
+        String held = run.heldBack().getAndSet("");
+        if (!held.isEmpty()) {
+            sendDelta(held);
+        }
+    }
+
+    /** Ends the run with AGENT_OUTPUT_TOO_LARGE unless the answer's stored length so far fits its cap. */
+    private void fitAnswer(long answered) {
+        if (answered > run.output().maxAnswer()) {
+            refuse("The agent's answer passed the longest this server stores (" + run.output().maxAnswer()
+                    + " characters); ask for a shorter one.");
+        }
+    }
+
+    /** Ends the run with AGENT_OUTPUT_TOO_LARGE unless the event's text fits the per-event cap. */
+    private void fitEvent(String what, String... fields) {
+        if (!run.output().fitsEvent(fields)) {
+            refuse("The " + what + " passed the largest event this server stores (" + run.output().maxEvent()
+                    + " characters); ask for something smaller.");
+        }
+    }
+
+    private void refuse(String message) {
+        checkCancelled();
+        failedEnd(ErrorCode.AGENT_OUTPUT_TOO_LARGE, message, Ids.newId(), RunOutcome.FAILED);
+        throw new OutputRefused();
     }
 
     boolean isCancelled() {

@@ -50,6 +50,9 @@ public record AguiChat(String threadId, String runId, ChatRuns.Chat chat, JsonOb
             toolCallId = message.toolCallId();
             if (toolCallId == null || toolCallId.isBlank() || toolCallId.length() > 64) {
                 problems.add(new FieldProblem(at + "toolCallId", at + "toolCallId of a tool result must have 1 to 64 characters"));
+            } else {
+                StorableTextValidator.problemIn(toolCallId)
+                        .ifPresent(p -> problems.add(new FieldProblem(at + "toolCallId", at + "toolCallId " + p)));
             }
         }
         Optional<String> text = textOf(message.content());

@@ -56,9 +56,10 @@ class ModelClientTest {
                 "data: {this is not json",
                 "data: [1, 2]",
                 "data: {\"choices\":\"wrong\"}",
+                "data: {\"deep\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}",
                 "data: {\"choices\":[{\"delta\":{\"content\":\" world\"}}]}"), pieces::add);
         assertEquals("Hello world", turn.text());
-        assertEquals(3, turn.malformedChunks());
+        assertEquals(4, turn.malformedChunks());
         assertEquals(List.of("Hello", " world"), pieces);
     }
 

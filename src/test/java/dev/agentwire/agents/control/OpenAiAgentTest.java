@@ -24,4 +24,11 @@ class OpenAiAgentTest {
         assertEquals(List.of(new Agent.Turn("user", "sunny"), new Agent.Turn("user", "weather?"),
                 new Agent.Turn("assistant", "Let me look."), new Agent.Turn("user", "never mind, what is 2+2?")), paired);
     }
+
+    @Test
+    void argumentsThatAreNoObjectOrNestTooDeepHaveNoExpression() {
+        assertEquals(java.util.Optional.of("6*7"), OpenAiAgent.expressionOf("{\"expression\":\"6*7\"}"));
+        assertEquals(java.util.Optional.empty(), OpenAiAgent.expressionOf("[1]"));
+        assertEquals(java.util.Optional.empty(), OpenAiAgent.expressionOf("{\"deep\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}"));
+    }
 }

@@ -55,6 +55,8 @@ class AguiChatTest {
                 .add(Json.createObjectBuilder().add("type", "image").add("url", "x")).build(), null))));
         assertEquals("messages[0].id", problemField(input(message("an id with spaces", "user", Json.createValue("hi"), null))));
         assertEquals("messages[0].toolCallId", problemField(input(message("t-1", "tool", Json.createValue("x"), null))));
+        assertEquals("messages[0].toolCallId", problemField(input(message("t-1", "tool", Json.createValue("x"), "call_\u0000x"))));
+        assertEquals("messages[0].toolCallId", problemField(input(message("t-1", "tool", Json.createValue("x"), "call_\uD800"))));
     }
 
     private static String problemField(RunAgentInput input) {
