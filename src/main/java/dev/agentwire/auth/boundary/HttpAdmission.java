@@ -51,8 +51,7 @@ public class HttpAdmission extends HttpFilter {
 
     /** The request attribute that holds the request's {@link VerifiedToken}. */
     static final String VERIFIED_TOKEN = HttpAdmission.class.getName() + ".token";
-    private static final String BODY = HttpAdmission.class.getName() + ".body";
-    private static final String PERMIT = HttpAdmission.class.getName() + ".permit";
+    private static final String READ = HttpAdmission.class.getName() + ".read";
 
     @Inject
     TokenVerifier verifier;
@@ -94,14 +93,12 @@ public class HttpAdmission extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (request.getDispatcherType() == DispatcherType.ASYNC) {
-            byte[] body = (byte[]) request.getAttribute(BODY);
+            byte[] body = request.getAttribute(READ) instanceof BodyRead read ? read.take() : null;
             if (body == null) {
                 chain.doFilter(request, response); // an async dispatch of the resource's own
                 return;
             }
-            request.removeAttribute(BODY);
-            var permit = (Permits.Permit) request.getAttribute(PERMIT);
-            request.removeAttribute(PERMIT);
+            var permit = ((BodyRead) request.getAttribute(READ)).permit();
             // the container starts no CDI request context for an async dispatch; the resources are request-scoped
             RequestContextController requestContext = requestContexts.get(); // one per dispatch: it is per thread
             boolean activated = requestContext.activate();
@@ -144,17 +141,44 @@ public class HttpAdmission extends HttpFilter {
     private void readThenDispatch(HttpServletRequest request, long declared, Permits.Permit permit) throws IOException {
         Duration time = BodyReader.allowedTime(Duration.ofSeconds(bodyTimeoutSeconds),
                 declared >= 0 ? declared : maxBodyBytes, bodyMinBytesPerSecond);
+        // set before the read starts, on this thread: the container's own thread may still be
+        // changing the request's attributes when the body is whole on another
+        var read = new BodyRead(permit);
+        request.setAttribute(READ, read);
         var async = request.startAsync();
         async.setTimeout(0); // BodyReader's deadline ends this cycle; the container's would race it
         try {
             BodyReader.read(async, maxBodyBytes, time, timer, body -> {
-                request.setAttribute(BODY, body);
-                request.setAttribute(PERMIT, permit);
+                read.body = body;
                 async.dispatch();
             }, () -> release(permit));
         } catch (IOException | RuntimeException e) {
             release(permit);
             throw e;
+        }
+    }
+
+    /** A body being read for the request's second dispatch, and the permit the request holds meanwhile. */
+    private static final class BodyRead {
+        private final Permits.Permit permit;
+        private volatile byte[] body;
+        private boolean taken; // guarded by this
+
+        BodyRead(Permits.Permit permit) {
+            this.permit = permit;
+        }
+
+        Permits.Permit permit() {
+            return permit;
+        }
+
+        /** The whole body, once: a later dispatch of the same request is the resource's own. */
+        synchronized byte[] take() {
+            if (taken || body == null) {
+                return null;
+            }
+            taken = true;
+            return body;
         }
     }
 
