@@ -6,6 +6,8 @@ import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.streams.control.RunStream;
 import dev.agentwire.threads.control.Conversations;
+import jakarta.json.JsonObject;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -28,6 +30,7 @@ public class RunEvents {
     public static final String COMPLETED = "completed";
     public static final String CANCELLED = "cancelled";
     public static final String AWAITING_TOOLS = "awaiting_tools";
+    public static final String AWAITING_APPROVAL = "awaiting_approval";
 
     /** Shared by a run's events and the wrappers made of them. */
     private record Run(String threadId, RunStream stream, Conversations conversations, BooleanSupplier cancelled,
@@ -71,6 +74,46 @@ public class RunEvents {
 
     public void toolCompleted(String tool, String output, boolean failed) {
         emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, tool, output, failed));
+    }
+
+    /** An approved call of a tool runs; {@code toolCallId} is the id its approval was asked with. */
+    public void toolExecuting(String tool, Map<String, String> input, String toolCallId) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolExecuting(runId, threadId, seq, at, tool, input, toolCallId));
+    }
+
+    /** The result of an approved (or rejected) call. */
+    public void toolCompleted(String tool, String output, boolean failed, String toolCallId) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, tool, output, failed, toolCallId));
+    }
+
+    /** A tool call waits for a person; the run ends with {@link #awaitingApproval} after it. */
+    public void approvalRequested(String interruptId, String toolCallId, String tool, JsonObject arguments,
+                                  String fingerprint, String message, Instant expiresAt, boolean editable) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.ApprovalRequested(runId, threadId, seq, at, interruptId, toolCallId,
+                tool, arguments, fingerprint, message, expiresAt, editable));
+    }
+
+    /** The person's answer, first in the run that continues with it. */
+    public void approvalResolved(String interruptId, String toolCallId, String tool, String decision, JsonObject arguments,
+                                 Boolean edited, String reason) {
+        emit((runId, threadId, seq, at) -> new ServerFrame.ApprovalResolved(runId, threadId, seq, at, interruptId, toolCallId,
+                tool, decision, arguments, edited, reason));
+    }
+
+    /**
+     * Ends the run waiting for a person's answer to its call: the turn (its text so far and
+     * {@code toolCalls}, the JSON array with that call) is stored as the thread's assistant
+     * message, so the run that continues gives the model the call its result answers.
+     */
+    public void awaitingApproval(String text, String toolCalls) {
+        checkCancelled();
+        if (run.ended().get()) {
+            return;
+        }
+        run.conversations().toolCalls(run.threadId(), text, toolCalls);
+        String shown = text.isEmpty() ? null : text;
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_APPROVAL),
+                RunOutcome.COMPLETED);
     }
 
     /** The model called a tool the client runs; the run ends with {@link #awaitingTools} after its calls. */

@@ -140,6 +140,15 @@ public class Conversations {
         em.persist(ChatMessage.toolCalls(threadId, text, toolCalls, clock.instant()));
     }
 
+    /** Stores the result of an agentwire tool's call {@code toolCallId} (role tool), for the run that continues with it; returns its id. */
+    @Transactional
+    public long toolResult(String threadId, Owner owner, String text, String toolCallId) {
+        var stored = ChatMessage.toolResult(threadId, owner, text, null, toolCallId, clock.instant());
+        em.persist(stored);
+        em.flush();
+        return stored.id();
+    }
+
     /** A run and the message it answers. */
     public record RunOfMessage(String threadId, String runId, ChatMessage message) {
     }
