@@ -65,10 +65,12 @@ public class ApprovalRuns {
         try {
             slot = slots.reserve(user.owner());
         } catch (GatewayException refused) {
-            if (asked.decision() == null) {
+            // answered meanwhile (another tab's answer holds the slot): a repeat needs none
+            boolean answeredBefore = asked.decision() != null || StorageFailures.translate(
+                    () -> approvals.owned(user.owner(), answer.interruptId())).map(a -> a.decision() != null).orElse(false);
+            if (!answeredBefore) {
                 throw refused;
             }
-            // answered before: a repeat needs no slot, it starts nothing
             Approvals.Answered repeat = StorageFailures.translate(() -> approvals.answer(user.owner(), answer.interruptId(),
                     answer.decision(), arguments, reason, Ids.newId()));
             acknowledge.accept(repeat);

@@ -10,6 +10,7 @@ import dev.agentwire.threads.entity.AgentRun;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -82,7 +83,10 @@ public class Approvals {
      */
     @Transactional
     public Answered answer(Owner owner, String interruptId, Decision decision, String arguments, String reason, String runId) {
-        ToolApproval found = owned(owner, interruptId)
+        // the row lock makes concurrent answers to one interrupt wait for each other, so a later one
+        // reads the answer that won (on H2 as on PostgreSQL); the conditional update stays the arbiter
+        ToolApproval found = Optional.ofNullable(em.find(ToolApproval.class, interruptId, LockModeType.PESSIMISTIC_WRITE))
+                .filter(a -> a.isOwnedBy(owner))
                 .orElseThrow(() -> new GatewayException(ErrorCode.INTERRUPT_NOT_FOUND));
         Instant now = clock.instant();
         if (found.decision() == null) {
