@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,14 +41,18 @@ public class ToolCalls {
     @Inject
     Approvals approvals;
 
+    /** Whether a call of {@code tool} waits for a person (one of agentwire's tools, by the policy). */
+    public boolean needsApproval(String tool) {
+        return tool != null && tools.named(tool).map(t -> policy.needsApproval(tool, t.approvalByDefault())).orElse(false);
+    }
+
     /**
      * Calls {@code tool} with {@code arguments} for the run. {@code textSoFar} is what the agent
      * wrote in this turn before the call: stored with the call when the run pauses.
      */
     public Outcome call(UserContext run, RunEvents events, String toolCallId, String tool, JsonObject arguments, String textSoFar) {
         boolean known = tools.named(tool).isPresent();
-        boolean needsApproval = known && policy.needsApproval(tool, tools.named(tool).get().approvalByDefault());
-        if (!needsApproval || run == null) {
+        if (!needsApproval(tool) || run == null) {
             events.toolExecuting(tool, shown(arguments));
             ServerTools.Result result = known ? tools.run(run == null ? null : run.owner(), toolCallId, tool, arguments)
                     : new ServerTools.Result("unknown tool " + tool, true);
@@ -79,9 +82,5 @@ public class ToolCalls {
     /** A new id for a call the agent makes itself (the offline agent; a model that gave none). */
     static String newCallId() {
         return "call-" + Ids.newId();
-    }
-
-    static JsonObject emptyArguments() {
-        return JsonValue.EMPTY_JSON_OBJECT;
     }
 }

@@ -1,6 +1,10 @@
 package dev.agentwire.agui.control;
 
+import dev.agentwire.agents.control.ApprovalRuns;
 import dev.agentwire.agents.control.ChatRuns;
+import dev.agentwire.approvals.control.Approvals;
+import jakarta.json.JsonObject;
+import java.util.List;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
@@ -45,6 +49,12 @@ public class AguiRuns {
 
     @Inject
     ChatRuns chats;
+
+    @Inject
+    ApprovalRuns approvals;
+
+    @Inject
+    Approvals approvalsOf;
 
     @Inject
     Conversations conversations;
@@ -99,15 +109,67 @@ public class AguiRuns {
     public AguiStream open(Owner owner, AguiChat chat, Cursor cursor) {
         requireRoom(owner);
         UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
+        if (chat.answer().isPresent()) {
+            return resume(owner, user, chat, chat.answer().get(), cursor);
+        }
         AguiStream[] stream = new AguiStream[1];
-        chats.start(user, chat.chat(), accepted -> {
+        try {
+            chats.start(user, chat.chat(), accepted -> {
             if (accepted.runId() == null) {
                 throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
             }
             stream[0] = subscribed(owner, new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor),
                     accepted.duplicate());
-        });
+            });
+        } catch (GatewayException refused) {
+            if (refused.code() != ErrorCode.APPROVAL_PENDING) {
+                throw refused;
+            }
+            return refusal(owner, chat, refused); // AG-UI's rule: new input while an interrupt is open is RUN_ERROR
+        }
         return stream[0];
+    }
+
+    /**
+     * Answers the thread's open interrupt with the request's resume entry ({@link ApprovalRuns}) and
+     * streams the run that continues with it; a repeat of an answer streams the first answer's run
+     * from the log. An unknown, foreign, expired or otherwise answered interrupt is a stream of one
+     * RUN_ERROR, as AG-UI has it; nothing is stored or run.
+     */
+    private AguiStream resume(Owner owner, UserContext user, AguiChat chat, ApprovalRuns.Answer answer, Cursor cursor) {
+        StorageFailures.translate(() -> conversations.owned(owner, chat.threadId()))
+                .orElseThrow(() -> new GatewayException(ErrorCode.THREAD_NOT_FOUND));
+        boolean ofThisThread = StorageFailures.translate(() -> approvalsOf.owned(owner, answer.interruptId()))
+                .filter(asked -> asked.threadId().equals(chat.threadId())).isPresent();
+        AguiStream[] stream = new AguiStream[1];
+        try {
+            if (!ofThisThread) {
+                throw new GatewayException(ErrorCode.INTERRUPT_NOT_FOUND);
+            }
+            approvals.answer(user, answer, answered -> {
+                JsonObject shown = Json.createObjectBuilder().add("id", answered.approval().id() + "-answer").add("role", "tool")
+                        .add("toolCallId", answered.approval().toolCallId()).add("content", answered.approval().decision().wire())
+                        .build();
+                stream[0] = subscribed(owner, new JoinedRun(chat.threadId(), answered.approval().answerRunId(), shown, cursor),
+                        answered.duplicate());
+            });
+        } catch (GatewayException refused) {
+            if (!List.of(ErrorCode.INTERRUPT_NOT_FOUND, ErrorCode.INTERRUPT_EXPIRED, ErrorCode.INTERRUPT_ANSWERED)
+                    .contains(refused.code())) {
+                throw refused;
+            }
+            return refusal(owner, chat, refused);
+        }
+        return stream[0];
+    }
+
+    /** A stream of one RUN_ERROR with the refusal's code and message, subscribed to nothing. */
+    private AguiStream refusal(Owner owner, AguiChat chat, GatewayException refused) {
+        AguiStream stream = new AguiStream(owner, new JoinedRun(chat.threadId(), chat.runId(), chat.message(), null), capacity,
+                Duration.ofSeconds(keepAliveSeconds), this::ended);
+        open.add(stream);
+        stream.fail(refused.code(), refused.personMessage(), null);
+        return stream;
     }
 
     /**
