@@ -174,13 +174,16 @@ const scenarios = {
     const second = await run(agent, { runId, resume });
     const pendingAfter = agent.pendingInterrupts.length;
 
+    const joined = await fetch(`${url}/runs/${runId}`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" } });
+    const secondTab = { status: joined.status, body: await joined.text() };
+
     const replayed = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
     const replay = await replayed.text();
     const other2 = await fetch(url, { method: "POST", headers, body: JSON.stringify({ ...body, runId: randomUUID(),
       resume: [{ interruptId, status: "cancelled" }] }) });
     const answeredOtherwise = await other2.text();
     return { first, finished, interruptValid, pending, refusedWithoutResume, resume, inputValid, second, pendingAfter,
-      replay, answeredOtherwise, threadId: agent.threadId };
+      replay, answeredOtherwise, secondTab, threadId: agent.threadId };
   },
 
   /** Input the AG-UI schema allows but agentwire refuses (a thread id with spaces), and a body that is not a RunAgentInput. */

@@ -118,6 +118,10 @@ class AguiIT {
         List<String> secondTypes = strings(second.getJsonArray("types"));
         assertEquals("RUN_FINISHED", secondTypes.get(secondTypes.size() - 1));
 
+        assertEquals(200, outcome.getJsonObject("secondTab").getInt("status"));
+        String joined = outcome.getJsonObject("secondTab").getString("body");
+        assertTrue(joined.contains("\"RUN_STARTED\"") && joined.contains("Saved note ") && joined.contains("\"RUN_FINISHED\""),
+                "a second tab joins the continuing run by its id: " + joined);
         assertTrue(outcome.getString("replay").contains("Saved note "), "a replayed body streams the first answer's run");
         assertTrue(outcome.getString("answeredOtherwise").contains("\"code\":\"INTERRUPT_ANSWERED\""), outcome::toString);
         JsonArray saved = payara.server().getJson("api/notes", TestTokens.valid("agui-approval-user")).getJsonArray("items");

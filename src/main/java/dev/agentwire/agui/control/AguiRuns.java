@@ -3,6 +3,7 @@ package dev.agentwire.agui.control;
 import dev.agentwire.agents.control.ApprovalRuns;
 import dev.agentwire.agents.control.ChatRuns;
 import dev.agentwire.approvals.control.Approvals;
+import dev.agentwire.approvals.entity.ToolApproval;
 import jakarta.json.JsonObject;
 import java.util.List;
 import dev.agentwire.kernel.Owner;
@@ -146,13 +147,8 @@ public class AguiRuns {
             if (!ofThisThread) {
                 throw new GatewayException(ErrorCode.INTERRUPT_NOT_FOUND);
             }
-            approvals.answer(user, answer, answered -> {
-                JsonObject shown = Json.createObjectBuilder().add("id", answered.approval().id() + "-answer").add("role", "tool")
-                        .add("toolCallId", answered.approval().toolCallId()).add("content", answered.approval().decision().wire())
-                        .build();
-                stream[0] = subscribed(owner, new JoinedRun(chat.threadId(), answered.approval().answerRunId(), shown, cursor),
-                        answered.duplicate());
-            });
+            approvals.answer(user, answer, answered -> stream[0] = subscribed(owner, new JoinedRun(chat.threadId(),
+                    answered.approval().answerRunId(), answerShown(answered.approval()), cursor), answered.duplicate()));
         } catch (GatewayException refused) {
             if (!List.of(ErrorCode.INTERRUPT_NOT_FOUND, ErrorCode.INTERRUPT_EXPIRED, ErrorCode.INTERRUPT_ANSWERED)
                     .contains(refused.code())) {
@@ -161,6 +157,12 @@ public class AguiRuns {
             return refusal(owner, chat, refused);
         }
         return stream[0];
+    }
+
+    /** What a continuing run answers, for its MESSAGES_SNAPSHOT: the person's decision, as a message of the call's tool. */
+    private static JsonObject answerShown(ToolApproval answered) {
+        return Json.createObjectBuilder().add("id", answered.id() + "-answer").add("role", "tool")
+                .add("toolCallId", answered.toolCallId()).add("content", answered.decision().wire()).build();
     }
 
     /** A stream of one RUN_ERROR with the refusal's code and message, subscribed to nothing. */
@@ -182,6 +184,11 @@ public class AguiRuns {
         Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
                 .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
         ChatMessage message = found.message();
+        if (message == null) { // a run that continues after an approval's answer
+            ToolApproval answered = StorageFailures.translate(() -> approvalsOf.answeredBy(runId))
+                    .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
+            return subscribed(owner, new JoinedRun(found.threadId(), found.runId(), answerShown(answered), cursor), true);
+        }
         JsonObjectBuilder shown = Json.createObjectBuilder()
                 .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
                 .add("role", message.role().name()).add("content", message.text());

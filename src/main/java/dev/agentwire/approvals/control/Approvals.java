@@ -72,6 +72,13 @@ public class Approvals {
         return Optional.ofNullable(em.find(ToolApproval.class, interruptId)).filter(a -> a.isOwnedBy(owner));
     }
 
+    /** The interrupt whose answer run {@code runId} continues with; empty for other runs. */
+    @Transactional
+    public Optional<ToolApproval> answeredBy(String runId) {
+        return em.createNamedQuery(ToolApproval.ANSWERED_BY_RUN, ToolApproval.class).setParameter("run", runId)
+                .getResultStream().findFirst();
+    }
+
     /**
      * Answers the owner's interrupt, and stores the run that continues the thread with it
      * ({@code runId}), in one transaction: the first answer wins by a conditional update of the

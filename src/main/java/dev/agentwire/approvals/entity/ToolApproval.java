@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
         + " and a.ownerId = :owner and a.state = 'pending' and a.expiresAt > :now order by a.createdAt")
 @NamedQuery(name = ToolApproval.PENDING_OF_THREAD, query = "select a from ToolApproval a where a.threadId = :thread"
         + " and a.state = 'pending' and a.expiresAt > :now order by a.createdAt")
+@NamedQuery(name = ToolApproval.ANSWERED_BY_RUN, query = "select a from ToolApproval a where a.answerRunId = :run")
 @NamedQuery(name = ToolApproval.RESOLVE, query = "update ToolApproval a set a.state = 'resolved', a.decision = :decision,"
         + " a.finalArguments = :arguments, a.reason = :reason, a.answerRunId = :run, a.answeredAt = :now"
         + " where a.id = :id and a.state = 'pending' and a.expiresAt > :now")
@@ -32,6 +33,7 @@ public class ToolApproval {
 
     public static final String PENDING_OF_OWNER = "ToolApproval.pendingOfOwner";
     public static final String PENDING_OF_THREAD = "ToolApproval.pendingOfThread";
+    public static final String ANSWERED_BY_RUN = "ToolApproval.answeredByRun";
     public static final String RESOLVE = "ToolApproval.resolve";
     public static final String START_EXECUTION = "ToolApproval.startExecution";
     public static final String EXECUTED = "ToolApproval.executed";
