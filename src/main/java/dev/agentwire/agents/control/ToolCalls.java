@@ -59,6 +59,7 @@ public class ToolCalls {
             events.toolCompleted(tool, result.output(), result.failed());
             return new Outcome(result);
         }
+        events.checkCancelled(); // a cancelled run asks nothing: a stored interrupt would hold its thread until it expires
         Instant now = Instant.now();
         String message = ServerTools.describe(tool, arguments);
         var pending = new ToolApproval(Ids.newId(), run.threadId(), run.runId(), run.owner(), toolCallId, tool,
