@@ -3,7 +3,8 @@
 // per process and reads the one JSON line it prints last:
 //   node agui-client.mjs <scenario>   with AGUI_URL, AGUI_TOKEN (and AGUI_OTHER_TOKEN) set.
 // A scenario that fails prints {"ok":false,"error":...}; the Java test asserts on the rest.
-import { HttpAgent } from "@ag-ui/client";
+import { HttpAgent, buildResumeArray } from "@ag-ui/client";
+import { RunAgentInputSchema, RunFinishedEventSchema } from "@ag-ui/core/schemas";
 import { randomUUID } from "node:crypto";
 
 const url = process.env.AGUI_URL;
@@ -142,6 +143,47 @@ const scenarios = {
     const stranger = agentFor({ threadId: owner.threadId, bearer: process.env.AGUI_OTHER_TOKEN });
     stranger.addMessage(user("what is 2+2?"));
     return await run(stranger);
+  },
+
+  /**
+   * A tool call that waits for approval: the run ends with the interrupt outcome; new input
+   * without an answer is RUN_ERROR; the answer, built by the client's own buildResumeArray with
+   * edited arguments, streams the continuing run; the same body again runs nothing more.
+   */
+  async approval() {
+    const agent = agentFor();
+    agent.addMessage(user("please remember that I like tea"));
+    const first = await run(agent);
+    const finished = first.events[first.events.length - 1];
+    const interruptValid = RunFinishedEventSchema.safeParse(finished).success;
+    const pending = structuredClone(agent.pendingInterrupts);
+    const interruptId = pending[0]?.id;
+
+    // new input without resume: the client refuses it itself; a raw request gets RUN_ERROR
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/event-stream" };
+    const other = await fetch(url, { method: "POST", headers, body: JSON.stringify({ threadId: agent.threadId, runId: randomUUID(),
+      messages: [{ id: randomUUID(), role: "user", content: "something else" }] }) });
+    const refusedWithoutResume = { status: other.status, body: await other.text() };
+
+    const resume = buildResumeArray(agent.pendingInterrupts, {
+      [interruptId]: { status: "resolved", payload: { editedArgs: { text: "I like green tea" } } },
+    });
+    const runId = randomUUID();
+    const body = { threadId: agent.threadId, runId, messages: agent.messages, resume };
+    const inputValid = RunAgentInputSchema.safeParse(body).success;
+    const second = await run(agent, { runId, resume });
+    const pendingAfter = agent.pendingInterrupts.length;
+
+    const joined = await fetch(`${url}/runs/${runId}`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" } });
+    const secondTab = { status: joined.status, body: await joined.text() };
+
+    const replayed = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+    const replay = await replayed.text();
+    const other2 = await fetch(url, { method: "POST", headers, body: JSON.stringify({ ...body, runId: randomUUID(),
+      resume: [{ interruptId, status: "cancelled" }] }) });
+    const answeredOtherwise = await other2.text();
+    return { first, finished, interruptValid, pending, refusedWithoutResume, resume, inputValid, second, pendingAfter,
+      replay, answeredOtherwise, secondTab, threadId: agent.threadId };
   },
 
   /** Input the AG-UI schema allows but agentwire refuses (a thread id with spaces), and a body that is not a RunAgentInput. */

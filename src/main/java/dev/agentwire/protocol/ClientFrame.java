@@ -1,5 +1,6 @@
 package dev.agentwire.protocol;
 
+import jakarta.json.JsonObject;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
 import jakarta.validation.constraints.NotBlank;
@@ -14,7 +15,9 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "ping", type = ClientFrame.Ping.class),
         @JsonbSubtype(alias = "cancel", type = ClientFrame.Cancel.class),
         @JsonbSubtype(alias = "resume", type = ClientFrame.Resume.class),
-        @JsonbSubtype(alias = "refresh", type = ClientFrame.Refresh.class)
+        @JsonbSubtype(alias = "refresh", type = ClientFrame.Refresh.class),
+        @JsonbSubtype(alias = "approve", type = ClientFrame.Approve.class),
+        @JsonbSubtype(alias = "reject", type = ClientFrame.Reject.class)
 })
 public sealed interface ClientFrame {
 
@@ -60,5 +63,25 @@ public sealed interface ClientFrame {
             @NotBlank(message = "token must not be empty")
             @Size(max = 16_000, message = "token must be at most 16000 characters")
             String token) implements ClientFrame {
+    }
+
+    /** Approves an interrupt; {@code arguments}, when given, replace the call's arguments in full. */
+    record Approve(
+            @NotBlank(message = "interrupt_id must not be empty")
+            @Size(max = 64, message = "interrupt_id must be at most 64 characters")
+            @Pattern(regexp = ID_PATTERN, message = "interrupt_id may contain only letters, digits and . _ : -")
+            String interruptId,
+            JsonObject arguments) implements ClientFrame {
+    }
+
+    /** Rejects an interrupt; the call never runs and the agent gets the reason. */
+    record Reject(
+            @NotBlank(message = "interrupt_id must not be empty")
+            @Size(max = 64, message = "interrupt_id must be at most 64 characters")
+            @Pattern(regexp = ID_PATTERN, message = "interrupt_id may contain only letters, digits and . _ : -")
+            String interruptId,
+            @Size(max = 2000, message = "reason must be at most 2000 characters")
+            @StorableText(field = "reason")
+            String reason) implements ClientFrame {
     }
 }

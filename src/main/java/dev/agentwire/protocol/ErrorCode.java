@@ -42,6 +42,10 @@ public enum ErrorCode {
     AGENT_FAILED(0, true, "The agent failed while answering; try again."),
     AGENT_OUTPUT_TOO_LARGE(0, false, "The agent's output passed the size this server stores; ask for something shorter."),
     RUN_INTERRUPTED(0, true, "The server stopped during this run; send your message again."),
+    INTERRUPT_NOT_FOUND(0, false, "There is no such interrupt among yours."),
+    INTERRUPT_EXPIRED(0, false, "This interrupt expired; its tool call will not run."),
+    INTERRUPT_ANSWERED(0, false, "This interrupt was answered otherwise before; that answer stands."),
+    APPROVAL_PENDING(0, false, "A tool call in this thread waits for your approval; approve or reject it first."),
     SERVER_SHUTDOWN(CloseCodes.GOING_AWAY.getCode(), true, "The server is shutting down; reconnect shortly."),
     INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION.getCode(), true, "Something went wrong on our side. Quote the correlation id when you report it.");
 

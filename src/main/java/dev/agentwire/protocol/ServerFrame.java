@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import jakarta.json.JsonObject;
 
 /** Frames the server sends. The {@code type} field names the record. */
 @JsonbTypeInfo(key = "type", value = {
@@ -22,6 +23,9 @@ import java.util.Map;
         @JsonbSubtype(alias = "tool_executing", type = ServerFrame.ToolExecuting.class),
         @JsonbSubtype(alias = "tool_completed", type = ServerFrame.ToolCompleted.class),
         @JsonbSubtype(alias = "tool_call_requested", type = ServerFrame.ToolCallRequested.class),
+        @JsonbSubtype(alias = "approval_requested", type = ServerFrame.ApprovalRequested.class),
+        @JsonbSubtype(alias = "approval_resolved", type = ServerFrame.ApprovalResolved.class),
+        @JsonbSubtype(alias = "answered", type = ServerFrame.Answered.class),
         @JsonbSubtype(alias = "agent_completed", type = ServerFrame.AgentCompleted.class),
         @JsonbSubtype(alias = "agent_error", type = ServerFrame.AgentError.class)
 })
@@ -106,12 +110,46 @@ public sealed interface ServerFrame {
                              String text) implements RunEvent {
     }
 
+    /** A tool runs; {@code toolCallId} is set on an approved call (the id its approval_requested had). */
     record ToolExecuting(String runId, String threadId, long seq, Instant timestamp,
-                         String tool, Map<String, String> input) implements RunEvent {
+                         String tool, Map<String, String> input, String toolCallId) implements RunEvent {
+
+        public ToolExecuting(String runId, String threadId, long seq, Instant timestamp, String tool, Map<String, String> input) {
+            this(runId, threadId, seq, timestamp, tool, input, null);
+        }
     }
 
     record ToolCompleted(String runId, String threadId, long seq, Instant timestamp,
-                         String tool, String output, boolean failed) implements RunEvent {
+                         String tool, String output, boolean failed, String toolCallId) implements RunEvent {
+
+        public ToolCompleted(String runId, String threadId, long seq, Instant timestamp, String tool, String output, boolean failed) {
+            this(runId, threadId, seq, timestamp, tool, output, failed, null);
+        }
+    }
+
+    /**
+     * A tool call waits for a person's answer: the run ends with agent_completed, status
+     * awaiting_approval. {@code fingerprint} is the SHA-256 of the canonical arguments.
+     */
+    record ApprovalRequested(String runId, String threadId, long seq, Instant timestamp,
+                             String interruptId, String toolCallId, String tool, JsonObject arguments,
+                             String fingerprint, String message, Instant expiresAt, boolean editable) implements RunEvent {
+    }
+
+    /**
+     * The first event after agent_started of the run that continues with a person's answer.
+     * {@code arguments} are those that run (approved); {@code reason} the person's (rejected).
+     */
+    record ApprovalResolved(String runId, String threadId, long seq, Instant timestamp,
+                            String interruptId, String toolCallId, String tool, String decision,
+                            JsonObject arguments, Boolean edited, String reason) implements RunEvent {
+    }
+
+    /**
+     * An approve or reject was stored (or repeated the first answer: {@code duplicate}, with the
+     * first answer's decision and run); {@code runId} is the run that continues the thread.
+     */
+    record Answered(String interruptId, String threadId, String decision, String runId, boolean duplicate) implements ServerFrame {
     }
 
     /**

@@ -80,6 +80,56 @@ class AguiIT {
         assertEquals("calculator", assistant.getJsonArray("toolCalls").getJsonObject(0).getJsonObject("function").getString("name"));
     }
 
+    /**
+     * The model calls save_note, which waits for approval: the client accepts the interrupt outcome
+     * and builds the resume entries itself; both pass @ag-ui/core's schemas; the continuing run
+     * sends the result against the model's call id; a replayed body and another answer run nothing.
+     */
+    @Test
+    void aToolCallWaitingForApprovalIsAnInterruptAndItsResumeRunsTheCallOnce() throws Exception {
+        JsonObject outcome = scenario("approval", "agui-approval-user");
+        assertTrue(outcome.getJsonObject("first").isNull("error"), outcome::toString);
+        JsonObject finished = outcome.getJsonObject("finished");
+        assertEquals("RUN_FINISHED", finished.getString("type"));
+        JsonObject interrupt = finished.getJsonObject("outcome").getJsonArray("interrupts").getJsonObject(0);
+        assertEquals("interrupt", finished.getJsonObject("outcome").getString("type"));
+        assertEquals("tool_approval", interrupt.getString("reason"));
+        assertEquals("call_note", interrupt.getString("toolCallId"));
+        assertEquals("Save a note: I like tea", interrupt.getString("message"));
+        assertEquals("save_note", interrupt.getJsonObject("metadata").getString("tool"));
+        assertTrue(outcome.getBoolean("interruptValid"), "RUN_FINISHED passes @ag-ui/core's schema");
+        assertEquals(1, outcome.getJsonArray("pending").size(), "the client holds the interrupt as pending");
+        List<String> first = strings(outcome.getJsonObject("first").getJsonArray("types"));
+        assertEquals(List.of("TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "RUN_FINISHED"),
+                first.subList(first.size() - 4, first.size()));
+
+        assertEquals(200, outcome.getJsonObject("refusedWithoutResume").getInt("status"));
+        assertTrue(outcome.getJsonObject("refusedWithoutResume").getString("body").contains("\"code\":\"APPROVAL_PENDING\""),
+                outcome::toString);
+
+        assertTrue(outcome.getBoolean("inputValid"), "the resume body passes @ag-ui/core's RunAgentInput schema");
+        JsonObject second = outcome.getJsonObject("second");
+        assertTrue(second.isNull("error"), second::toString);
+        JsonObject result = second.getJsonArray("events").getValuesAs(JsonObject.class).stream()
+                .filter(e -> e.getString("type").equals("TOOL_CALL_RESULT")).findFirst().orElseThrow();
+        assertEquals("call_note", result.getString("toolCallId"));
+        assertTrue(result.getString("content").startsWith("Saved note "), result::toString);
+        assertTrue(result.getString("content").endsWith(": I like green tea"), result::toString);
+        assertEquals(0, outcome.getInt("pendingAfter"));
+        List<String> secondTypes = strings(second.getJsonArray("types"));
+        assertEquals("RUN_FINISHED", secondTypes.get(secondTypes.size() - 1));
+
+        assertEquals(200, outcome.getJsonObject("secondTab").getInt("status"));
+        String joined = outcome.getJsonObject("secondTab").getString("body");
+        assertTrue(joined.contains("\"RUN_STARTED\"") && joined.contains("Saved note ") && joined.contains("\"RUN_FINISHED\""),
+                "a second tab joins the continuing run by its id: " + joined);
+        assertTrue(outcome.getString("replay").contains("Saved note "), "a replayed body streams the first answer's run");
+        assertTrue(outcome.getString("answeredOtherwise").contains("\"code\":\"INTERRUPT_ANSWERED\""), outcome::toString);
+        JsonArray saved = payara.server().getJson("api/notes", TestTokens.valid("agui-approval-user")).getJsonArray("items");
+        assertEquals(1, saved.size(), saved::toString);
+        assertEquals("I like green tea", saved.getJsonObject(0).getString("text"));
+    }
+
     @Test
     void aStreamedAnswerArrivesInDeltas() throws Exception {
         JsonObject outcome = scenario("deltas", "delta-user");
@@ -401,10 +451,14 @@ class AguiIT {
         try (OutputStream out = ModelServer.stream(exchange)) {
             if (newest.getString("role").equals("tool")) {
                 String result = newest.getString("content");
-                text(out, result.equals("84") ? "12*(3+4) = 84" : "It is sunny in Oslo, 21 C.");
+                text(out, result.equals("84") ? "12*(3+4) = 84" : result.startsWith("Saved note") ? "Noted: " + result
+                        : "It is sunny in Oslo, 21 C.");
                 finish(out, "stop");
             } else if (question.contains("12*(3+4)")) {
                 toolCall(out, "call_calc", "calculator", "{\"expression\":\"12*(3+4)\"}");
+                finish(out, "tool_calls");
+            } else if (question.contains("remember")) {
+                toolCall(out, "call_note", "save_note", "{\"text\":\"I like tea\"}");
                 finish(out, "tool_calls");
             } else if (question.contains("weather")) {
                 toolCall(out, "call_weather", "get_weather", "{\"city\":\"Oslo\"}");

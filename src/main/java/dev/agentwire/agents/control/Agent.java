@@ -1,5 +1,6 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.kernel.UserContext;
 import java.util.List;
 import java.util.Map;
 
@@ -8,12 +9,18 @@ public interface Agent {
 
     /**
      * What the agent knows of the conversation: earlier turns, oldest first, the new turn (a user's
-     * message, or the result of a front-end tool), and the tools the client runs itself.
+     * message, or the result of a front-end tool), the tools the client runs itself, and whose run
+     * this is (its user, thread and run: the tools that keep something per user need it).
      */
-    record Request(List<Turn> history, Turn last, List<ClientTool> clientTools) {
+    record Request(List<Turn> history, Turn last, List<ClientTool> clientTools, UserContext run) {
         public Request {
             history = List.copyOf(history);
             clientTools = List.copyOf(clientTools);
+        }
+
+        /** A request with no run context (tests of agents that call no tool of a user's). */
+        public Request(List<Turn> history, Turn last, List<ClientTool> clientTools) {
+            this(history, last, clientTools, null);
         }
 
         /** A user's message and no front-end tools. */

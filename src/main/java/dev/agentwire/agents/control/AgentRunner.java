@@ -1,5 +1,6 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.approvals.entity.ToolApproval;
 import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.RunOutcome;
@@ -71,6 +72,9 @@ public class AgentRunner {
     @Inject
     AgentOutput output;
 
+    @Inject
+    ApprovalResolution resolution;
+
     private ThreadPoolExecutor executor;
 
     @PostConstruct
@@ -93,13 +97,44 @@ public class AgentRunner {
      * from now on. A run that cannot start ends at once with agent_error AGENT_UNAVAILABLE.
      */
     public void start(RunSlots.Slot slot, UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId) {
+        launch(slot, run, events -> answer(run, message, clientTools, messageId, events));
+    }
+
+    /**
+     * Starts the run that continues a thread with a person's answer to an interrupt; the run owns
+     * the slot from now on. It reports the answer (approval_resolved), runs an approved call once
+     * (the interrupt's executing step decides that, in the database), stores the call's result (or
+     * the rejection) as the thread's tool message for the call, and lets the agent go on from it.
+     */
+    public void continueWith(RunSlots.Slot slot, UserContext run, ToolApproval answered) {
+        launch(slot, run, events -> {
+            events.started(backend.agent().name());
+            String result = resolution.carryOut(run, answered, events);
+            long messageId = conversations.toolResult(run.threadId(), run.owner(), result, answered.toolCallId());
+            answer(run, new Agent.Turn("tool", result, answered.toolCallId(), null), List.of(), messageId, new Continuing(events));
+        });
+    }
+
+    /** A continuing run's events, whose agent_started was reported before the agent took over. */
+    private static final class Continuing extends RunEvents {
+        Continuing(RunEvents events) {
+            super(events);
+        }
+
+        @Override
+        public void started(String agent) {
+            // reported already, before approval_resolved
+        }
+    }
+
+    private void launch(RunSlots.Slot slot, UserContext run, java.util.function.Consumer<RunEvents> body) {
         var cancelled = new AtomicBoolean();
         RunStream stream = streams.openRun(run.threadId(), run.runId());
         RunEvents events = new RunEvents(run.threadId(), stream, conversations, output, cancelled::get, () -> {
             running.unregister(run.runId());
             slot.release();
         });
-        FutureTask<Void> task = new FutureTask<>(() -> execute(run, message, clientTools, messageId, events), null);
+        FutureTask<Void> task = new FutureTask<>(() -> execute(run, events, body), null);
         running.register(run.runId(), run.owner(), cancelled, task);
         try {
             executor.execute(task);
@@ -115,16 +150,21 @@ public class AgentRunner {
         running.stopAll();
     }
 
-    private void execute(UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId, RunEvents events) {
+    /** The agent answers {@code message}, stored as {@code messageId}, with the thread's history before it. */
+    private void answer(UserContext run, Agent.Turn message, List<Agent.ClientTool> clientTools, long messageId, RunEvents events) {
+        Agent agent = backend.agent();
+        List<Agent.Turn> history = !agent.readsHistory() ? List.of()
+                : conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
+                        .map(m -> new Agent.Turn(m.role().name(), m.text(), m.toolCallId(), m.toolCalls()))
+                        .toList();
+        agent.run(new Agent.Request(history, message, clientTools, run), events);
+    }
+
+    private void execute(UserContext run, RunEvents events, java.util.function.Consumer<RunEvents> body) {
         long started = System.nanoTime();
         RunOutcome outcome = RunOutcome.COMPLETED;
-        Agent agent = backend.agent();
         try {
-            List<Agent.Turn> history = !agent.readsHistory() ? List.of()
-                    : conversations.before(run.threadId(), messageId, HISTORY_MESSAGES).stream()
-                            .map(m -> new Agent.Turn(m.role().name(), m.text(), m.toolCallId(), m.toolCalls()))
-                            .toList();
-            agent.run(new Agent.Request(history, message, clientTools), events);
+            body.accept(events);
             if (!events.hasEnded()) {
                 throw new IllegalStateException("the agent returned without completing the run");
             }

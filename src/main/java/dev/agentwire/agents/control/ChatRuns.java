@@ -1,6 +1,8 @@
 package dev.agentwire.agents.control;
 
+import dev.agentwire.approvals.control.Approvals;
 import dev.agentwire.kernel.UserContext;
+import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.threads.control.Conversations;
 import dev.agentwire.threads.control.StorageFailures;
@@ -37,6 +39,9 @@ public class ChatRuns {
     @Inject
     AgentRunner runner;
 
+    @Inject
+    Approvals approvals;
+
     /**
      * Stores the chat and starts its run; {@code acknowledge} runs after it is stored and before
      * the run starts (send the ack, follow the thread). A refusal (limits, storage, validation,
@@ -56,6 +61,7 @@ public class ChatRuns {
             return earlier.get();
         }
         try {
+            refuseWhileApprovalPending(user, chat.message());
             Conversations.Accepted accepted = StorageFailures.translate(() -> conversations.accept(user.owner(), chat.message()));
             acknowledge.accept(accepted);
             if (accepted.duplicate()) {
@@ -70,6 +76,21 @@ public class ChatRuns {
         } catch (RuntimeException e) {
             slot.release();
             throw e;
+        }
+    }
+
+    /**
+     * A new message in a thread whose tool call waits for the person's answer is refused
+     * (APPROVAL_PENDING), unless it repeats one already stored: the answer comes first.
+     */
+    private void refuseWhileApprovalPending(UserContext user, Conversations.NewMessage message) {
+        if (message.threadId() == null) {
+            return;
+        }
+        boolean pending = !StorageFailures.translate(() -> approvals.pendingOf(message.threadId())).isEmpty();
+        if (pending && StorageFailures.translate(() -> conversations.earlier(user.owner(), message.clientMsgId())).isEmpty()
+                && StorageFailures.translate(() -> conversations.owned(user.owner(), message.threadId())).isPresent()) {
+            throw new GatewayException(ErrorCode.APPROVAL_PENDING);
         }
     }
 }

@@ -2,12 +2,19 @@ package dev.agentwire.agents.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.agentwire.notes.control.Notes;
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Optional;
 
 /**
  * The built-in agent: needs no network. It finds arithmetic in a message and answers it with
- * the calculator tool; anything else gets an explanation of what it can do.
+ * the calculator tool; "remember that ..." asks to save a note (a call that waits for the
+ * person's approval by default), "what are my notes" lists them; anything else gets an
+ * explanation of what it can do. After an approval's answer it reports the call's result.
  */
 @ApplicationScoped
 public class OfflineAgent implements Agent {
@@ -18,6 +25,14 @@ public class OfflineAgent implements Agent {
 
     @Inject
     Calculator calculator;
+
+    @Inject
+    ToolCalls tools;
+
+    private static final Pattern REMEMBER = Pattern.compile("^\\s*(?:please\\s+)?remember\\b(?:\\s+that\\b)?\\s*(.*)$",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern NOTES = Pattern.compile("\\b(?:what are|list|show)\\s+(?:me\\s+)?my\\s+notes\\b|^\\s*my notes\\b",
+            Pattern.CASE_INSENSITIVE);
 
     @Override
     public String name() {
@@ -42,11 +57,35 @@ public class OfflineAgent implements Agent {
     public void run(Request request, RunEvents events) {
         String message = request.message();
         events.started(NAME);
+        if ("tool".equals(request.last().role())) {
+            events.completed(request.message()); // the result of an approved or rejected call
+            return;
+        }
+        Optional<String> note = noteIn(message);
+        if (note.isPresent()) {
+            events.thinking("This asks to save a note.");
+            var outcome = tools.call(request.run(), events, ToolCalls.newCallId(), ServerTools.SAVE_NOTE,
+                    Json.createObjectBuilder().add("text", note.get()).build(), "");
+            if (!outcome.paused()) {
+                events.completed(outcome.result().output());
+            }
+            return;
+        }
+        if (asksForNotes(message)) {
+            events.thinking("This asks for the saved notes.");
+            var outcome = tools.call(request.run(), events, ToolCalls.newCallId(), ServerTools.LIST_NOTES,
+                    JsonValue.EMPTY_JSON_OBJECT, "");
+            if (!outcome.paused()) {
+                events.completed(outcome.result().output());
+            }
+            return;
+        }
         Optional<String> expression = arithmeticIn(message);
         if (expression.isEmpty()) {
             events.thinking("No arithmetic in this message; explaining what I can do.");
             events.completed("I am agentwire's built-in offline agent. I can work out arithmetic for you,"
-                    + " for example \"what is 12*(3+4)?\". Configure a model backend for open conversation.");
+                    + " for example \"what is 12*(3+4)?\", keep notes (\"remember that ...\", after you approve;"
+                    + " \"what are my notes\"). Configure a model backend for open conversation.");
             return;
         }
         String formula = expression.get();
@@ -60,6 +99,21 @@ public class OfflineAgent implements Agent {
             events.toolCompleted(Calculator.NAME, e.getMessage(), true);
             events.completed("I could not work out " + formula + ": " + e.getMessage() + ".");
         }
+    }
+
+    /** The note "remember that ..." asks to save (at most {@link Notes#MAX_TEXT} characters); empty for other messages. */
+    static Optional<String> noteIn(String message) {
+        Matcher remember = REMEMBER.matcher(message);
+        if (!remember.matches() || remember.group(1).isBlank()) {
+            return Optional.empty();
+        }
+        String text = remember.group(1).strip();
+        return Optional.of(text.length() > Notes.MAX_TEXT ? text.substring(0, Notes.MAX_TEXT) : text);
+    }
+
+    /** Whether the message asks for the saved notes ("what are my notes", "list my notes", "my notes"). */
+    static boolean asksForNotes(String message) {
+        return NOTES.matcher(message).find();
     }
 
     /**

@@ -22,7 +22,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * An agent backed by any OpenAI-compatible model. Text streams out as agent_message_delta
- * events; tool calls run the same tools as the offline agent; the thread's earlier messages are
+ * events; tool calls run agentwire's own tools ({@link ServerTools}) under the same approval policy
+ * as the offline agent's: a call that waits for a person ends the run (see {@link ToolCalls}), and
+ * the run that continues after the answer gives the model its result; the thread's earlier messages are
  * sent as context. Tools the client runs itself (AG-UI front-end tools) are offered too: when the
  * model calls one, the run ends with the call (tool_call_requested, then agent_completed with
  * status awaiting_tools), and the client's next message is its result, which the next run sends
@@ -39,7 +41,10 @@ public class OpenAiAgent implements Agent {
     ModelClient client;
 
     @Inject
-    Calculator calculator;
+    ServerTools serverTools;
+
+    @Inject
+    ToolCalls toolCalls;
 
     @Inject
     @ConfigProperty(name = "agentwire.openai.model", defaultValue = "gpt-4o-mini")
@@ -97,9 +102,18 @@ public class OpenAiAgent implements Agent {
                 requestFromClient(clientCalls.subList(0, 1), answer.toString(), events);
                 return;
             }
+            Optional<ModelClient.ToolCall> gated = turn.toolCalls().stream().filter(call -> toolCalls.needsApproval(call.name())
+                    && argumentsOf(call.arguments()).isPresent()).findFirst();
+            if (gated.isPresent()) {
+                // the first call that waits for a person ends the run; the turn's other calls do not run
+                ModelClient.ToolCall call = gated.get();
+                String id = call.id() == null || call.id().isBlank() ? ToolCalls.newCallId() : call.id();
+                toolCalls.call(request.run(), events, id, call.name(), argumentsOf(call.arguments()).get(), answer.toString());
+                return;
+            }
             for (ModelClient.ToolCall call : turn.toolCalls()) {
                 conversation.add(Json.createObjectBuilder().add("role", "tool").add("tool_call_id", orEmpty(call.id()))
-                        .add("content", runTool(call, events)).build());
+                        .add("content", runTool(call, request, events)).build());
             }
         }
         events.completed(answer.isEmpty() ? "I stopped after " + MAX_TOOL_ROUNDS + " rounds of tool calls." : answer.toString());
@@ -141,11 +155,14 @@ public class OpenAiAgent implements Agent {
         events.awaitingTools(text, stored.build().toString());
     }
 
-    /** The server's calculator, and every tool of the client except one that takes the calculator's name. */
-    private static JsonArray tools(List<Agent.ClientTool> clientTools) {
-        JsonArrayBuilder tools = Json.createArrayBuilder().add(calculatorTool());
+    /** agentwire's own tools, and every tool of the client except one that takes the name of one of them. */
+    private JsonArray tools(List<Agent.ClientTool> clientTools) {
+        JsonArrayBuilder tools = Json.createArrayBuilder();
+        serverTools.all().forEach(tool -> tools.add(Json.createObjectBuilder().add("type", "function")
+                .add("function", Json.createObjectBuilder().add("name", tool.name()).add("description", tool.description())
+                        .add("parameters", tool.schema()))));
         for (Agent.ClientTool tool : clientTools) {
-            if (Calculator.NAME.equals(tool.name())) {
+            if (serverTools.named(tool.name()).isPresent()) {
                 continue;
             }
             JsonObject parameters = parametersOf(tool.parameters());
@@ -157,8 +174,8 @@ public class OpenAiAgent implements Agent {
         return tools.build();
     }
 
-    private static boolean isClientTool(String name, List<Agent.ClientTool> clientTools) {
-        return name != null && !Calculator.NAME.equals(name) && clientTools.stream().anyMatch(tool -> tool.name().equals(name));
+    private boolean isClientTool(String name, List<Agent.ClientTool> clientTools) {
+        return name != null && serverTools.named(name).isEmpty() && clientTools.stream().anyMatch(tool -> tool.name().equals(name));
     }
 
     /** A tool's JSON Schema; a tool without one takes an empty object. */
@@ -210,27 +227,27 @@ public class OpenAiAgent implements Agent {
         return assistant.build();
     }
 
-    private String runTool(ModelClient.ToolCall call, RunEvents events) {
-        if (!Calculator.NAME.equals(call.name())) {
-            String output = "unknown tool " + call.name();
-            events.toolExecuting(orEmpty(call.name()), Map.of("arguments", call.arguments()));
-            events.toolCompleted(orEmpty(call.name()), output, true);
+    /** Runs one of agentwire's tools for the model; a call whose arguments are not a JSON object fails. */
+    private String runTool(ModelClient.ToolCall call, Request request, RunEvents events) {
+        String name = orEmpty(call.name());
+        Optional<JsonObject> arguments = argumentsOf(call.arguments());
+        if (arguments.isEmpty()) {
+            String output = "the arguments must be a JSON object";
+            events.toolExecuting(name, Map.of("arguments", call.arguments()));
+            events.toolCompleted(name, output, true);
             return output;
         }
-        Optional<String> expression = expressionOf(call.arguments());
-        events.toolExecuting(Calculator.NAME, Map.of("expression", expression.orElse(call.arguments())));
-        if (expression.isEmpty()) {
-            String output = "the arguments must be a JSON object with a string field expression";
-            events.toolCompleted(Calculator.NAME, output, true);
-            return output;
-        }
+        ServerTools.Result result = toolCalls.call(request.run(), events, call.id() == null ? ToolCalls.newCallId() : call.id(),
+                name, arguments.get(), "").result();
+        return result.failed() && Calculator.NAME.equals(name) && !result.output().startsWith("the arguments")
+                ? "error: " + result.output() : result.output();
+    }
+
+    static Optional<JsonObject> argumentsOf(String arguments) {
         try {
-            String result = calculator.evaluate(expression.get());
-            events.toolCompleted(Calculator.NAME, result, false);
-            return result;
-        } catch (Calculator.CalculationException e) {
-            events.toolCompleted(Calculator.NAME, e.getMessage(), true);
-            return "error: " + e.getMessage();
+            return Optional.of(Json.createReader(new StringReader(arguments.isBlank() ? "{}" : arguments)).readObject());
+        } catch (JsonException | ClassCastException e) {
+            return Optional.empty();
         }
     }
 
@@ -243,20 +260,6 @@ public class OpenAiAgent implements Agent {
             // as a plain RuntimeException, not a JsonException): the model's arguments are unusable
             return Optional.empty();
         }
-    }
-
-    private static JsonObject calculatorTool() {
-        return Json.createObjectBuilder()
-                .add("type", "function")
-                .add("function", Json.createObjectBuilder()
-                        .add("name", Calculator.NAME)
-                        .add("description", "Evaluates an arithmetic expression with + - * / % ^ and parentheses, exactly.")
-                        .add("parameters", Json.createObjectBuilder()
-                                .add("type", "object")
-                                .add("properties", Json.createObjectBuilder()
-                                        .add("expression", Json.createObjectBuilder().add("type", "string")))
-                                .add("required", Json.createArrayBuilder().add("expression"))))
-                .build();
     }
 
     private static JsonObject message(String role, String content) {

@@ -7,6 +7,8 @@ import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.streams.control.RunStream;
 import dev.agentwire.threads.control.Conversations;
+import jakarta.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,7 @@ public class RunEvents {
     public static final String COMPLETED = "completed";
     public static final String CANCELLED = "cancelled";
     public static final String AWAITING_TOOLS = "awaiting_tools";
+    public static final String AWAITING_APPROVAL = "awaiting_approval";
 
     /** Shared by a run's events and the wrappers made of them. */
     private record Run(String threadId, RunStream stream, Conversations conversations, AgentOutput output,
@@ -132,6 +135,76 @@ public class RunEvents {
         String result = AgentOutput.storable(output);
         fitEvent("tool's result", name, result);
         emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, name, result, failed));
+    }
+
+    /** An approved call of a tool runs; {@code toolCallId} is the id its approval was asked with. */
+    public void toolExecuting(String tool, Map<String, String> input, String toolCallId) {
+        String name = AgentOutput.storable(tool);
+        String id = AgentOutput.storable(toolCallId);
+        Map<String, String> values = AgentOutput.storable(input);
+        List<String> fields = new ArrayList<>(List.of(name, id));
+        values.forEach((key, value) -> fields.addAll(List.of(key, value)));
+        fitEvent("tool's input", fields.toArray(String[]::new));
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolExecuting(runId, threadId, seq, at, name, values, id));
+    }
+
+    /** The result of an approved (or rejected) call. */
+    public void toolCompleted(String tool, String output, boolean failed, String toolCallId) {
+        String name = AgentOutput.storable(tool);
+        String result = AgentOutput.storable(output);
+        String id = AgentOutput.storable(toolCallId);
+        fitEvent("tool's result", name, result, id);
+        emit((runId, threadId, seq, at) -> new ServerFrame.ToolCompleted(runId, threadId, seq, at, name, result, failed, id));
+    }
+
+    /** A tool call waits for a person; the run ends with {@link #awaitingApproval} after it. */
+    public void approvalRequested(String interruptId, String toolCallId, String tool, JsonObject arguments,
+                                  String fingerprint, String message, Instant expiresAt, boolean editable) {
+        String id = AgentOutput.storable(toolCallId);
+        String name = AgentOutput.storable(tool);
+        JsonObject args = storableObject(arguments);
+        String shown = AgentOutput.storable(message);
+        fitEvent("approval request", id, name, args.toString(), shown);
+        emit((runId, threadId, seq, at) -> new ServerFrame.ApprovalRequested(runId, threadId, seq, at, interruptId, id,
+                name, args, fingerprint, shown, expiresAt, editable));
+    }
+
+    /** The person's answer, first in the run that continues with it. */
+    public void approvalResolved(String interruptId, String toolCallId, String tool, String decision, JsonObject arguments,
+                                 Boolean edited, String reason) {
+        String id = AgentOutput.storable(toolCallId);
+        String name = AgentOutput.storable(tool);
+        JsonObject args = arguments == null ? null : storableObject(arguments);
+        String why = reason == null ? null : AgentOutput.storable(reason);
+        fitEvent("approval answer", id, name, args == null ? "" : args.toString(), why == null ? "" : why);
+        emit((runId, threadId, seq, at) -> new ServerFrame.ApprovalResolved(runId, threadId, seq, at, interruptId, id,
+                name, decision, args, edited, why));
+    }
+
+    /** A JSON object of the agent's with every string made storable (an escaped NUL included). */
+    private static JsonObject storableObject(JsonObject object) {
+        return jakarta.json.Json.createReader(new java.io.StringReader(AgentOutput.storableJson(object.toString()))).readObject();
+    }
+
+    /**
+     * Ends the run waiting for a person's answer to its call: the turn (its text so far and
+     * {@code toolCalls}, the JSON array with that call) is stored as the thread's assistant
+     * message, so the run that continues gives the model the call its result answers.
+     */
+    public void awaitingApproval(String text, String toolCalls) {
+        checkCancelled();
+        if (run.ended().get()) {
+            return;
+        }
+        releaseHeldBack();
+        String answer = AgentOutput.storable(text);
+        String calls = AgentOutput.storableJson(toolCalls);
+        fitAnswer(AgentOutput.storedLength(answer));
+        fitEvent("tool calls", calls);
+        run.conversations().toolCalls(run.threadId(), answer, calls);
+        String shown = answer.isEmpty() ? null : answer;
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_APPROVAL),
+                RunOutcome.COMPLETED);
     }
 
     /** The model called a tool the client runs; the run ends with {@link #awaitingTools} after its calls. */

@@ -1,6 +1,7 @@
 package dev.agentwire.agui.control;
 
 import dev.agentwire.agents.control.Agent;
+import dev.agentwire.agents.control.ApprovalRuns;
 import dev.agentwire.agents.control.ChatRuns;
 import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.ErrorCode;
@@ -23,9 +24,10 @@ import java.util.Optional;
  * request's thread and run ids and its tools. That message's {@code id} is the client_msg_id that
  * makes the request idempotent: a client that repeats its request, with the messages its agent
  * gathered from the lost stream or without them, names the same message. The other messages are
- * the client's copy of the thread, which agentwire keeps itself, so they are not read.
+ * the client's copy of the thread, which agentwire keeps itself, so they are not read. With resume
+ * entries, the request answers the thread's open interrupt instead ({@code answer}).
  */
-public record AguiChat(String threadId, String runId, ChatRuns.Chat chat, JsonObject message) {
+public record AguiChat(String threadId, String runId, ChatRuns.Chat chat, JsonObject message, Optional<ApprovalRuns.Answer> answer) {
 
     static final int MAX_TEXT = 16_000;
 
@@ -77,7 +79,8 @@ public record AguiChat(String threadId, String runId, ChatRuns.Chat chat, JsonOb
         if (toolCallId != null) {
             shown.add("toolCallId", toolCallId);
         }
-        return new AguiChat(input.threadId(), input.runId(), new ChatRuns.Chat(newMessage, tools), shown.build());
+        return new AguiChat(input.threadId(), input.runId(), new ChatRuns.Chat(newMessage, tools), shown.build(),
+                AguiResume.of(input.resume(), input.runId()));
     }
 
     /** A string, or the text parts of a content list joined; empty when the content is neither. */

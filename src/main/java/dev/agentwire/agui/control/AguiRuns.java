@@ -1,9 +1,18 @@
 package dev.agentwire.agui.control;
 
+import dev.agentwire.agents.control.ApprovalRuns;
 import dev.agentwire.agents.control.ChatRuns;
-import dev.agentwire.connections.entity.ShuttingDown;
+import dev.agentwire.approvals.control.Approvals;
+import dev.agentwire.approvals.entity.ToolApproval;
+import jakarta.json.JsonObject;
+import java.util.List;
 import dev.agentwire.kernel.Owner;
+import dev.agentwire.protocol.ServerFrame.FieldProblem;
+import java.time.Instant;
+import java.io.StringReader;
+import jakarta.enterprise.event.Observes;
 import dev.agentwire.kernel.Permits;
+import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.streams.control.ThreadStreams;
@@ -12,21 +21,16 @@ import dev.agentwire.threads.control.EventLog;
 import dev.agentwire.threads.control.StorageFailures;
 import dev.agentwire.threads.entity.ChatMessage;
 import dev.agentwire.protocol.GatewayException;
-import dev.agentwire.protocol.ServerFrame.FieldProblem;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.io.IOException;
-import java.io.StringReader;
-import java.util.List;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,6 +56,12 @@ public class AguiRuns {
 
     @Inject
     ChatRuns chats;
+
+    @Inject
+    ApprovalRuns approvals;
+
+    @Inject
+    Approvals approvalsOf;
 
     @Inject
     Conversations conversations;
@@ -113,19 +123,77 @@ public class AguiRuns {
         Permits.Permit permit = room(owner);
         try {
             UserContext user = UserContext.forConnection(owner.issuer(), owner.userId());
+            Place place = new Place(owner, expiresAt, permit);
+            if (chat.answer().isPresent()) {
+                return resume(place, user, chat, chat.answer().get(), cursor);
+            }
             AguiStream[] stream = new AguiStream[1];
-            chats.start(user, chat.chat(), accepted -> {
-                if (accepted.runId() == null) {
-                    throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
+            try {
+                chats.start(user, chat.chat(), accepted -> {
+                    if (accepted.runId() == null) {
+                        throw new GatewayException(ErrorCode.RUN_NOT_FOUND, "This message was stored before runs were; it has no run to stream.");
+                    }
+                    stream[0] = subscribed(place, new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor),
+                            accepted.duplicate());
+                });
+            } catch (GatewayException refused) {
+                if (refused.code() != ErrorCode.APPROVAL_PENDING) {
+                    throw refused;
                 }
-                stream[0] = subscribed(owner, expiresAt, permit,
-                        new JoinedRun(accepted.threadId(), accepted.runId(), chat.message(), cursor), accepted.duplicate());
-            });
+                return refusal(place, chat, refused); // AG-UI's rule: new input while an interrupt is open is RUN_ERROR
+            }
             return stream[0];
         } catch (RuntimeException e) {
             permit.release();
             throw e;
         }
+    }
+
+    /** Whose stream, until when its token holds, and the place it takes among the open streams. */
+    private record Place(Owner owner, Instant expiresAt, Permits.Permit permit) {
+    }
+
+    /**
+     * Answers the thread's open interrupt with the request's resume entry ({@link ApprovalRuns}) and
+     * streams the run that continues with it; a repeat of an answer streams the first answer's run
+     * from the log. An unknown, foreign, expired or otherwise answered interrupt is a stream of one
+     * RUN_ERROR, as AG-UI has it; nothing is stored or run.
+     */
+    private AguiStream resume(Place place, UserContext user, AguiChat chat, ApprovalRuns.Answer answer, Cursor cursor) {
+        Owner owner = place.owner();
+        StorageFailures.translate(() -> conversations.owned(owner, chat.threadId()))
+                .orElseThrow(() -> new GatewayException(ErrorCode.THREAD_NOT_FOUND));
+        boolean ofThisThread = StorageFailures.translate(() -> approvalsOf.owned(owner, answer.interruptId()))
+                .filter(asked -> asked.threadId().equals(chat.threadId())).isPresent();
+        AguiStream[] stream = new AguiStream[1];
+        try {
+            if (!ofThisThread) {
+                throw new GatewayException(ErrorCode.INTERRUPT_NOT_FOUND);
+            }
+            approvals.answer(user, answer, answered -> stream[0] = subscribed(place, new JoinedRun(chat.threadId(),
+                    answered.approval().answerRunId(), answerShown(answered.approval()), cursor), answered.duplicate()));
+        } catch (GatewayException refused) {
+            if (!List.of(ErrorCode.INTERRUPT_NOT_FOUND, ErrorCode.INTERRUPT_EXPIRED, ErrorCode.INTERRUPT_ANSWERED)
+                    .contains(refused.code())) {
+                throw refused;
+            }
+            return refusal(place, chat, refused);
+        }
+        return stream[0];
+    }
+
+    /** What a continuing run answers, for its MESSAGES_SNAPSHOT: the person's decision, as a message of the call's tool. */
+    private static JsonObject answerShown(ToolApproval answered) {
+        return Json.createObjectBuilder().add("id", answered.id() + "-answer").add("role", "tool")
+                .add("toolCallId", answered.toolCallId()).add("content", answered.decision().wire()).build();
+    }
+
+    /** A stream of one RUN_ERROR with the refusal's code and message, subscribed to nothing. */
+    private AguiStream refusal(Place place, AguiChat chat, GatewayException refused) {
+        AguiStream stream = newStream(place, new JoinedRun(chat.threadId(), chat.runId(), chat.message(), null));
+        open.add(stream);
+        stream.fail(refused.code(), refused.personMessage(), null);
+        return stream;
     }
 
     /**
@@ -136,16 +204,22 @@ public class AguiRuns {
     public AguiStream join(Owner owner, Instant expiresAt, String runId, Cursor cursor) {
         Permits.Permit permit = room(owner);
         try {
+            Place place = new Place(owner, expiresAt, permit);
             Conversations.RunOfMessage found = StorageFailures.translate(() -> conversations.ownedRun(owner, runId))
                     .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
             ChatMessage message = found.message();
+            if (message == null) { // a run that continues after an approval's answer
+                ToolApproval answered = StorageFailures.translate(() -> approvalsOf.answeredBy(runId))
+                        .orElseThrow(() -> new GatewayException(ErrorCode.RUN_NOT_FOUND, "There is no such run among yours."));
+                return subscribed(place, new JoinedRun(found.threadId(), found.runId(), answerShown(answered), cursor), true);
+            }
             JsonObjectBuilder shown = Json.createObjectBuilder()
                     .add("id", message.clientMsgId() != null ? message.clientMsgId() : "message-" + message.id())
                     .add("role", message.role().name()).add("content", message.text());
             if (message.toolCallId() != null) {
                 shown.add("toolCallId", message.toolCallId());
             }
-            return subscribed(owner, expiresAt, permit, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
+            return subscribed(place, new JoinedRun(found.threadId(), found.runId(), shown.build(), cursor), true);
         } catch (RuntimeException e) {
             permit.release();
             throw e;
@@ -176,12 +250,8 @@ public class AguiRuns {
      * A stream of the run, subscribed to its thread: from now on for a run that has not started
      * ({@code fromTheLog} false), else from the log from the run's first event, then live.
      */
-    private AguiStream subscribed(Owner owner, Instant expiresAt, Permits.Permit permit, JoinedRun run, boolean fromTheLog) {
-        AguiStream stream = new AguiStream(owner, expiresAt, run, capacity, Duration.ofSeconds(keepAliveSeconds), ended -> {
-            ended(ended);
-            permit.release();
-        });
-        open.add(stream);
+    private AguiStream subscribed(Place place, JoinedRun run, boolean fromTheLog) {
+        AguiStream stream = newStream(place, run);
         try {
             if (fromTheLog && run.cursor() != null) {
                 requireSentInRun(run);
@@ -192,9 +262,19 @@ public class AguiRuns {
                 streams.follow(stream, run.threadId());
             }
         } catch (RuntimeException e) {
-            ended(stream); // the caller gives the permit back
+            ended(stream); // the caller gives the place back
             throw e;
         }
+        return stream;
+    }
+
+    /** A stream, open; when it ends it leaves the thread's stream and gives its place back. */
+    private AguiStream newStream(Place place, JoinedRun run) {
+        AguiStream stream = new AguiStream(place.owner(), place.expiresAt(), run, capacity, Duration.ofSeconds(keepAliveSeconds), ended -> {
+            ended(ended);
+            place.permit().release();
+        });
+        open.add(stream);
         return stream;
     }
 
@@ -211,6 +291,7 @@ public class AguiRuns {
                     "Last-Event-ID", "Last-Event-ID must be the id of an event agentwire sent in this run")));
         }
     }
+
 
     /**
      * Writes the stream to the response on a writer thread of its own and returns at once;

@@ -14,7 +14,8 @@ import java.util.List;
  * Field names are AG-UI's (camelCase); unknown fields are ignored, as AG-UI allows. What Bean
  * Validation cannot say (which message is the new one, what it must hold) {@link AguiChat} checks.
  * {@code state}, {@code context}, {@code forwardedProps} and {@code parentRunId} are accepted and
- * not used: agentwire's agents keep no AG-UI state.
+ * not used: agentwire's agents keep no AG-UI state. {@code resume} answers the thread's open
+ * interrupt (docs/agui.md, "Approvals").
  */
 public record RunAgentInput(
         @NotBlank(message = "must not be empty")
@@ -33,7 +34,22 @@ public record RunAgentInput(
         List<JsonValue> context,
         JsonValue state,
         JsonValue forwardedProps,
-        String parentRunId) {
+        String parentRunId,
+        @Size(max = 16, message = "may hold at most 16 entries")
+        List<@NotNull(message = "must not be null") @Valid ResumeEntry> resume) {
+
+    /** An answer to an interrupt (AG-UI's ResumeEntry); see {@link AguiResume}. */
+    public record ResumeEntry(
+            @NotBlank(message = "must not be empty")
+            @Size(max = 64, message = "must be at most 64 characters")
+            @Pattern(regexp = ClientFrame.ID_PATTERN, message = "may contain only letters, digits and . _ : -")
+            String interruptId,
+            @NotNull(message = "is required")
+            @Pattern(regexp = "resolved|cancelled", message = "must be resolved or cancelled")
+            String status,
+            JsonValue payload,
+            JsonValue metadata) {
+    }
 
     /** A message of the conversation; only the last one is read (see {@link AguiChat}). */
     public record Message(

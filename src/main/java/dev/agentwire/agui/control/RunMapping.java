@@ -25,6 +25,7 @@ public final class RunMapping {
 
     static final String COMPLETED = "completed";
     static final String CANCELLED = "cancelled";
+    static final String AWAITING_APPROVAL = "awaiting_approval";
 
     private final String threadId;
     private final String runId;
@@ -34,6 +35,7 @@ public final class RunMapping {
     private boolean streamed;
     private String lastToolCallId;
     private final List<String> requestedToolCalls = new ArrayList<>();
+    private final List<JsonObject> interrupts = new ArrayList<>();
     private boolean ended;
 
     public RunMapping(String threadId, String runId) {
@@ -73,6 +75,10 @@ public final class RunMapping {
                 }
             }
             case "tool_executing" -> {
+                if (stored.get("tool_call_id") instanceof JsonString approved) {
+                    lastToolCallId = approved.getString(); // started by the run that paused for its approval
+                    break;
+                }
                 lastToolCallId = runId + "-tool-" + seq;
                 String arguments = stored.get("input") instanceof JsonObject input ? input.toString() : "{}";
                 toolCall(lastToolCallId, stored.getString("tool", ""), arguments, out);
@@ -80,9 +86,10 @@ public final class RunMapping {
             case "tool_completed" -> {
                 closeReasoning(out);
                 closeText(out);
-                if (lastToolCallId != null) {
+                String callId = stored.get("tool_call_id") instanceof JsonString approved ? approved.getString() : lastToolCallId;
+                if (callId != null) {
                     out.add(event("TOOL_CALL_RESULT").add("messageId", runId + "-result-" + seq)
-                            .add("toolCallId", lastToolCallId).add("content", stored.getString("output", ""))
+                            .add("toolCallId", callId).add("content", stored.getString("output", ""))
                             .add("role", "tool"));
                 }
             }
@@ -90,6 +97,12 @@ public final class RunMapping {
                 String id = stored.getString("tool_call_id", runId + "-tool-" + seq);
                 requestedToolCalls.add(id);
                 toolCall(id, stored.getString("tool", ""), stored.getString("arguments", "{}"), out);
+            }
+            case "approval_requested" -> {
+                String id = stored.getString("tool_call_id", runId + "-tool-" + seq);
+                JsonObject arguments = stored.get("arguments") instanceof JsonObject a ? a : JsonValue.EMPTY_JSON_OBJECT;
+                toolCall(id, stored.getString("tool", ""), arguments.toString(), out);
+                interrupts.add(interrupt(stored, id, arguments));
             }
             case "agent_completed" -> completed(stored, out);
             case "agent_error" -> {
@@ -137,7 +150,11 @@ public final class RunMapping {
         }
         closeText(out);
         JsonObjectBuilder finished = event("RUN_FINISHED").add("threadId", threadId).add("runId", runId);
-        if (CANCELLED.equals(status)) {
+        if (AWAITING_APPROVAL.equals(status) && !interrupts.isEmpty()) {
+            JsonArrayBuilder open = Json.createArrayBuilder();
+            interrupts.forEach(open::add);
+            finished.add("outcome", Json.createObjectBuilder().add("type", "interrupt").add("interrupts", open));
+        } else if (CANCELLED.equals(status)) {
             finished.add("outcome", Json.createObjectBuilder().add("type", "cancelled"));
         } else if (!requestedToolCalls.isEmpty()) {
             JsonArrayBuilder pending = Json.createArrayBuilder();
@@ -145,6 +162,31 @@ public final class RunMapping {
             finished.add("outcome", Json.createObjectBuilder().add("type", "success").add("pendingToolCallIds", pending));
         }
         out.add(finished);
+    }
+
+    /**
+     * AG-UI's Interrupt of an approval_requested: what the person is asked, the call it holds, and
+     * the answer's shape (approve, optionally with edited arguments of the tool's schema, or not).
+     */
+    private static JsonObject interrupt(JsonObject stored, String toolCallId, JsonObject arguments) {
+        JsonObjectBuilder interrupt = Json.createObjectBuilder()
+                .add("id", stored.getString("interrupt_id", ""))
+                .add("reason", "tool_approval")
+                .add("message", stored.getString("message", ""))
+                .add("toolCallId", toolCallId);
+        if (stored.get("expires_at") instanceof JsonString expires) {
+            interrupt.add("expiresAt", expires.getString());
+        }
+        interrupt.add("responseSchema", Json.createObjectBuilder().add("type", "object").add("properties", Json.createObjectBuilder()
+                .add("approved", Json.createObjectBuilder().add("type", "boolean"))
+                .add("reason", Json.createObjectBuilder().add("type", "string"))
+                .add("editedArgs", Json.createObjectBuilder().add("type", "object"))));
+        interrupt.add("metadata", Json.createObjectBuilder()
+                .add("tool", stored.getString("tool", ""))
+                .add("arguments", arguments)
+                .add("fingerprint", stored.getString("fingerprint", ""))
+                .add("editable", stored.getBoolean("editable", false)));
+        return interrupt.build();
     }
 
     private void openText(List<JsonObjectBuilder> out) {

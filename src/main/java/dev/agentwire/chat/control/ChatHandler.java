@@ -1,6 +1,8 @@
 package dev.agentwire.chat.control;
 
+import dev.agentwire.agents.control.ApprovalRuns;
 import dev.agentwire.agents.control.ChatRuns;
+import dev.agentwire.approvals.entity.Decision;
 import dev.agentwire.agents.control.RunningRuns;
 import dev.agentwire.auth.control.HandshakeAuthenticator;
 import dev.agentwire.auth.entity.VerifiedToken;
@@ -21,8 +23,8 @@ import java.util.List;
 /**
  * What a user asks of their threads and session. A chat message is stored with its run,
  * acknowledged, then answered by that run, through {@link ChatRuns} (the path AG-UI's requests
- * take too); a repeated client_msg_id is acknowledged again and starts nothing. Also cancel,
- * resume, refresh. The connection comes with every call, and with it
+ * take too); a repeated client_msg_id is acknowledged again and starts nothing. Also the answers
+ * to interrupts (approve, reject, through {@link ApprovalRuns}), cancel, resume, refresh. The connection comes with every call, and with it
  * the user context it was authenticated with (see docs/platform-notes.md on why not a CDI scope).
  */
 @ApplicationScoped
@@ -39,6 +41,9 @@ public class ChatHandler {
     RunningRuns running;
 
     @Inject
+    ApprovalRuns approvals;
+
+    @Inject
     ThreadStreams streams;
 
     @Inject
@@ -53,6 +58,24 @@ public class ChatHandler {
             streams.follow(connection, accepted.threadId());
             connection.send(new ServerFrame.Ack(chat.clientMsgId(), accepted.messageId(), accepted.threadId(),
                     accepted.runId(), accepted.duplicate()));
+        });
+    }
+
+    public void approve(Connection connection, ClientFrame.Approve approve) {
+        answer(connection, new ApprovalRuns.Answer(approve.interruptId(), Decision.APPROVED, approve.arguments(), null, null,
+                "arguments"));
+    }
+
+    public void reject(Connection connection, ClientFrame.Reject reject) {
+        answer(connection, new ApprovalRuns.Answer(reject.interruptId(), Decision.REJECTED, null, reject.reason(), null, "reason"));
+    }
+
+    /** Stores the answer, follows its thread, acknowledges it with answered; the continuing run's events follow. */
+    private void answer(Connection connection, ApprovalRuns.Answer answer) {
+        approvals.answer(userOf(connection), answer, answered -> {
+            streams.follow(connection, answered.approval().threadId());
+            connection.send(new ServerFrame.Answered(answered.approval().id(), answered.approval().threadId(),
+                    answered.approval().decision().wire(), answered.approval().answerRunId(), answered.duplicate()));
         });
     }
 

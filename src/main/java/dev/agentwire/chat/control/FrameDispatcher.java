@@ -42,6 +42,10 @@ public class FrameDispatcher {
             chat.resume(connection, resume);
         } else if (frame instanceof ClientFrame.Refresh refresh) {
             chat.refresh(connection, refresh);
+        } else if (frame instanceof ClientFrame.Approve approve) {
+            chat.approve(connection, approve);
+        } else if (frame instanceof ClientFrame.Reject reject) {
+            chat.reject(connection, reject);
         } else if (frame instanceof ClientFrame.Ping) {
             connection.send(new ServerFrame.Pong());
         }

@@ -140,7 +140,16 @@ public class Conversations {
         em.persist(ChatMessage.toolCalls(threadId, text, toolCalls, clock.instant()));
     }
 
-    /** A run and the message it answers. */
+    /** Stores the result of an agentwire tool's call {@code toolCallId} (role tool), for the run that continues with it; returns its id. */
+    @Transactional
+    public long toolResult(String threadId, Owner owner, String text, String toolCallId) {
+        var stored = ChatMessage.toolResult(threadId, owner, text, null, toolCallId, clock.instant());
+        em.persist(stored);
+        em.flush();
+        return stored.id();
+    }
+
+    /** A run and the message it answers; {@code message} is null for a run that continues after an approval's answer. */
     public record RunOfMessage(String threadId, String runId, ChatMessage message) {
     }
 
@@ -148,10 +157,10 @@ public class Conversations {
     @Transactional
     public Optional<RunOfMessage> ownedRun(Owner owner, String runId) {
         return Optional.ofNullable(em.find(AgentRun.class, runId))
-                .filter(run -> run.messageId() != null)
                 .filter(run -> owned(owner, run.threadId()).isPresent())
-                .flatMap(run -> Optional.ofNullable(em.find(ChatMessage.class, run.messageId()))
-                        .map(message -> new RunOfMessage(run.threadId(), run.id(), message)));
+                .flatMap(run -> run.messageId() == null ? Optional.of(new RunOfMessage(run.threadId(), run.id(), null))
+                        : Optional.ofNullable(em.find(ChatMessage.class, run.messageId()))
+                                .map(message -> new RunOfMessage(run.threadId(), run.id(), message)));
     }
 
     /** The thread, if it exists and belongs to the owner; another owner's thread is indistinguishable from none. */

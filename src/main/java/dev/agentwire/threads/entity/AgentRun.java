@@ -48,7 +48,8 @@ public class AgentRun {
     protected AgentRun() {
     }
 
-    public AgentRun(String id, String threadId, long messageId, Instant startedAt, String nodeId) {
+    /** {@code messageId} is null for a run that continues after an approval: it answers no message. */
+    public AgentRun(String id, String threadId, Long messageId, Instant startedAt, String nodeId) {
         this.id = id;
         this.threadId = threadId;
         this.messageId = messageId;

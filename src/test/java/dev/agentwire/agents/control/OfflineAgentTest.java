@@ -27,4 +27,36 @@ class OfflineAgentTest {
         String formula = "1+".repeat(8_000) + "1";
         assertEquals(Optional.of(formula), OfflineAgent.arithmeticIn("what is " + formula + "?"));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "remember that the meeting is at 10      | the meeting is at 10",
+            "Remember that   milk and eggs            | milk and eggs",
+            "please remember to call Bob              | to call Bob",
+            "remember that                            | ",
+            "do you remember me?                      | ",
+            "what are my notes                        | ",
+    })
+    void findsTheNoteAMessageAsksToSave(String message, String expected) {
+        assertEquals(Optional.ofNullable(expected), OfflineAgent.noteIn(message));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aNoteIsCutToTheLongestANoteMayBe() {
+        assertEquals(dev.agentwire.notes.control.Notes.MAX_TEXT,
+                OfflineAgent.noteIn("remember that " + "x".repeat(10_000)).orElseThrow().length());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "what are my notes?     | true",
+            "List my notes please   | true",
+            "my notes               | true",
+            "show me my notes       | true",
+            "notes on music theory  | false",
+            "remember that my notes | false",
+    })
+    void tellsAQuestionForTheNotes(String message, boolean asks) {
+        assertEquals(asks, OfflineAgent.asksForNotes(message));
+    }
 }

@@ -19,7 +19,7 @@ class AguiChatTest {
     static RunAgentInput input(RunAgentInput.Message... messages) {
         return new RunAgentInput("thread-0001", "run-00001", List.of(messages),
                 List.of(new RunAgentInput.Tool("get_weather", "The weather.", Json.createObjectBuilder().add("type", "object").build())),
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     @Test

@@ -136,4 +136,44 @@ class RunMappingTest {
         RunMapping mapping = new RunMapping(THREAD, "another-run");
         assertTrue(calculatorRun().events.stream().allMatch(e -> mapping.map(e).isEmpty()));
     }
+
+    @Test
+    void aRunWaitingForApprovalEndsWithTheInterruptOutcome() {
+        List<AguiEvent> events = mapAll(new Log(1)
+                .add("agent_started", Json.createObjectBuilder().add("agent", "offline"))
+                .add("approval_requested", Json.createObjectBuilder().add("interrupt_id", "int-1").add("tool_call_id", "call-1")
+                        .add("tool", "save_note").add("arguments", Json.createObjectBuilder().add("text", "tea"))
+                        .add("fingerprint", "sha256:ab").add("message", "Save a note: tea")
+                        .add("expires_at", "2026-12-03T05:00:00Z").add("editable", true))
+                .add("agent_completed", Json.createObjectBuilder().add("status", "awaiting_approval")));
+        assertEquals(List.of("RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "RUN_FINISHED"), types(events));
+        assertEquals("call-1", events.get(1).event().getString("toolCallId"));
+        assertEquals("{\"text\":\"tea\"}", events.get(2).event().getString("delta"));
+        JsonObject outcome = events.get(4).event().getJsonObject("outcome");
+        assertEquals("interrupt", outcome.getString("type"));
+        JsonObject interrupt = outcome.getJsonArray("interrupts").getJsonObject(0);
+        assertEquals("int-1", interrupt.getString("id"));
+        assertEquals("tool_approval", interrupt.getString("reason"));
+        assertEquals("call-1", interrupt.getString("toolCallId"));
+        assertEquals("2026-12-03T05:00:00Z", interrupt.getString("expiresAt"));
+        assertEquals("sha256:ab", interrupt.getJsonObject("metadata").getString("fingerprint"));
+    }
+
+    @Test
+    void theContinuingRunSendsTheResultAgainstTheOriginalCall() {
+        List<AguiEvent> events = mapAll(new Log(4)
+                .add("agent_started", Json.createObjectBuilder().add("agent", "offline"))
+                .add("approval_resolved", Json.createObjectBuilder().add("interrupt_id", "int-1").add("tool_call_id", "call-1")
+                        .add("tool", "save_note").add("decision", "approved"))
+                .add("tool_executing", Json.createObjectBuilder().add("tool", "save_note").add("tool_call_id", "call-1")
+                        .add("input", Json.createObjectBuilder().add("text", "tea")))
+                .add("tool_completed", Json.createObjectBuilder().add("tool", "save_note").add("tool_call_id", "call-1")
+                        .add("output", "Saved note 1: tea").add("failed", false))
+                .add("agent_completed", Json.createObjectBuilder().add("text", "Saved note 1: tea").add("status", "completed")));
+        assertEquals(List.of("RUN_STARTED", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+                "RUN_FINISHED"), types(events));
+        assertEquals("call-1", events.get(1).event().getString("toolCallId"));
+        assertEquals("Saved note 1: tea", events.get(1).event().getString("content"));
+        assertFalse(events.get(5).event().containsKey("outcome"));
+    }
 }

@@ -1,0 +1,66 @@
+package dev.agentwire.agents.control;
+
+import dev.agentwire.approvals.control.Approvals;
+import dev.agentwire.approvals.entity.Decision;
+import dev.agentwire.approvals.entity.ToolApproval;
+import dev.agentwire.kernel.UserContext;
+import dev.agentwire.threads.control.StorageFailures;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+
+/**
+ * What the run that continues after an answer does with it, before the agent goes on: reports
+ * the answer, and runs an approved call only when it wins the interrupt's step to executing, so a
+ * call runs at most once whatever runs, nodes or restarts meet it. A call whose execution started
+ * before (a run that died in the middle of it) is not run again: its result says so.
+ */
+@ApplicationScoped
+public class ApprovalResolution {
+
+    static final String DECLINED = "The person declined this call";
+    static final String STARTED_BEFORE = "This call was started before and stopped in the middle; it is not run again."
+            + " Check whether it took effect.";
+
+    @Inject
+    Approvals approvals;
+
+    @Inject
+    ServerTools tools;
+
+    /** Reports the answer and carries it out; returns the call's result as the model and the person get it. */
+    public String carryOut(UserContext run, ToolApproval answered, RunEvents events) {
+        boolean approved = answered.decision() == Decision.APPROVED;
+        JsonObject arguments = approved ? parse(answered.finalArguments()) : null;
+        Boolean edited = approved ? !answered.finalArguments().equals(canonicalOf(answered.arguments())) : null;
+        events.approvalResolved(answered.id(), answered.toolCallId(), answered.tool(), answered.decision().wire(),
+                arguments, edited, approved ? null : answered.reason());
+        if (!approved) {
+            String declined = DECLINED + (answered.reason() == null || answered.reason().isBlank() ? "." : ": " + answered.reason());
+            events.toolCompleted(answered.tool(), declined, true, answered.toolCallId());
+            return declined;
+        }
+        if (!StorageFailures.translate(() -> approvals.startExecution(answered.id()))) {
+            events.toolCompleted(answered.tool(), STARTED_BEFORE, true, answered.toolCallId());
+            return STARTED_BEFORE;
+        }
+        events.toolExecuting(answered.tool(), ToolCalls.shown(arguments), answered.toolCallId());
+        ServerTools.Result result = tools.run(run.owner(), answered.toolCallId(), answered.tool(), arguments);
+        StorageFailures.translate(() -> {
+            approvals.executed(answered.id(), result.output());
+            return null;
+        });
+        events.toolCompleted(answered.tool(), result.output(), result.failed(), answered.toolCallId());
+        return result.output();
+    }
+
+    private static JsonObject parse(String json) {
+        return Json.createReader(new StringReader(json)).readObject();
+    }
+
+    private static String canonicalOf(String json) {
+        return dev.agentwire.approvals.control.CanonicalJson.of(parse(json));
+    }
+}
