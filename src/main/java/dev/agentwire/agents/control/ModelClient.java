@@ -73,31 +73,6 @@ public class ModelClient {
     public record Turn(String text, List<ToolCall> toolCalls, String finishReason, int malformedChunks) {
     }
 
-    /** The backend answered, but not with a usable stream (HTTP error status). */
-    public static class ModelException extends IOException {
-        public ModelException(String message) {
-            super(message);
-        }
-    }
-
-    /**
-     * The backend answered 429: it is alive but wants fewer requests. Not a circuit-breaker
-     * failure, so one busy moment does not cut every user off; the run tells its client to wait.
-     */
-    public static class RateLimitedException extends ModelException {
-        private final Duration retryAfter;
-
-        public RateLimitedException(Duration retryAfter) {
-            super("the model backend answered HTTP 429, retry after " + retryAfter.toSeconds() + " s");
-            this.retryAfter = retryAfter;
-        }
-
-        /** Whole seconds, from 1 s to {@link #MAX_RETRY_AFTER}. */
-        public Duration retryAfter() {
-            return retryAfter;
-        }
-    }
-
     @Inject
     @ConfigProperty(name = "agentwire.openai.base-url", defaultValue = "http://localhost:11434/v1")
     String baseUrl;

@@ -184,7 +184,7 @@ public class OpenAiAgent implements Agent {
             return client.stream(request, events::delta);
         } catch (RunEvents.RunCancelledException e) {
             throw e;
-        } catch (ModelClient.RateLimitedException e) {
+        } catch (RateLimitedException e) {
             throw new AgentUnavailableException("The model backend is busy; retry in " + e.retryAfter().toSeconds() + " s.",
                     e, e.retryAfter());
         } catch (CircuitBreakerOpenException e) {
