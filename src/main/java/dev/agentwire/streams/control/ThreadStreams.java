@@ -186,7 +186,7 @@ public class ThreadStreams {
      * The event is stored whenever the database takes it.
      */
     public void endAbandoned(String threadId, String runId, RunEventFactory closing, RunOutcome outcome) {
-        writer.append(new EventWriter.Append(threadId, runId, closing, outcome.name(), true));
+        writer.append(new EventAppend(threadId, runId, closing, outcome.name(), true));
     }
 
     /** Whether the last flush of events committed: false while events wait for the database. */
@@ -396,16 +396,16 @@ public class ThreadStreams {
     }
 
     /** Hands committed events to their threads' subscribers, on the thread's lane. */
-    private void deliver(List<EventWriter.Stored> events) {
-        List<List<EventWriter.Stored>> perLane = new ArrayList<>(lanes.length);
+    private void deliver(List<CommittedEvent> events) {
+        List<List<CommittedEvent>> perLane = new ArrayList<>(lanes.length);
         for (int i = 0; i < lanes.length; i++) {
             perLane.add(new ArrayList<>());
         }
-        for (EventWriter.Stored event : events) {
+        for (CommittedEvent event : events) {
             perLane.get(laneOf(event.threadId())).add(event);
         }
         for (int i = 0; i < lanes.length; i++) {
-            List<EventWriter.Stored> lane = perLane.get(i);
+            List<CommittedEvent> lane = perLane.get(i);
             if (!lane.isEmpty()) {
                 lanes[i].execute(() -> lane.forEach(this::deliver));
             }
@@ -417,7 +417,7 @@ public class ThreadStreams {
         return Math.floorMod(threadId.hashCode(), lanes.length);
     }
 
-    private void deliver(EventWriter.Stored event) {
+    private void deliver(CommittedEvent event) {
         Stream stream = streams.get(event.threadId());
         if (stream == null) {
             return;
@@ -478,7 +478,7 @@ public class ThreadStreams {
             if (failed) {
                 throw new StorageFailed();
             }
-            if (!writer.append(new EventWriter.Append(threadId, runId, event, null, false))) {
+            if (!writer.append(new EventAppend(threadId, runId, event, null, false))) {
                 fail();
                 throw new StorageFailed();
             }
@@ -487,7 +487,7 @@ public class ThreadStreams {
         @Override
         public void end(RunEventFactory closing, RunOutcome outcome) {
             runs.remove(runId);
-            if (!failed && !writer.append(new EventWriter.Append(threadId, runId, closing, outcome.name(), false))) {
+            if (!failed && !writer.append(new EventAppend(threadId, runId, closing, outcome.name(), false))) {
                 fail();
             }
         }
@@ -507,14 +507,14 @@ public class ThreadStreams {
         ErrorCode code = ErrorCode.STORAGE_UNAVAILABLE;
         String correlationId = Ids.newId();
         LOG.warning(() -> "Run " + runId + " ends with STORAGE_UNAVAILABLE [" + correlationId + "]");
-        writer.append(new EventWriter.Append(threadId, runId, (run, thread, seq, at) -> new ServerFrame.AgentError(run, thread,
+        writer.append(new EventAppend(threadId, runId, (run, thread, seq, at) -> new ServerFrame.AgentError(run, thread,
                 seq, at, code.name(), "The run's events could not be stored; send your message again.", true, correlationId),
                 RunOutcome.STORAGE_UNAVAILABLE.name(), true));
     }
 
     private final class WriterReports implements EventWriter.Listener {
         @Override
-        public void stored(List<EventWriter.Stored> events) {
+        public void stored(List<CommittedEvent> events) {
             deliver(events);
             if (node.clustered()) {
                 Map<String, Long> lastSeqs = new HashMap<>();
