@@ -1,6 +1,6 @@
 package dev.agentwire.connections.control;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.Peers;
 import dev.agentwire.connections.entity.ConnectionState;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
@@ -54,7 +54,7 @@ public class ConnectionHub {
     ThreadStreams streams;
 
     @Inject
-    ClusterNode node;
+    Peers peers;
 
     static final String CONNECTIONS = "connections";
 
@@ -98,7 +98,7 @@ public class ConnectionHub {
         Owner owner = context.owner();
         UserLimits userLimits = limitsOf(owner);
         userLimits.checkConnection();
-        if (node.clustered() && !node.grid().countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
+        if (!peers.countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
             throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS, "You opened more than "
                     + settings.limits().connectionsPerMinute() + " connections in a minute; wait a little and retry.");
         }
@@ -114,12 +114,10 @@ public class ConnectionHub {
                 target.add(connection);
                 return target;
             });
-            if (node.clustered()) {
-                counted = node.grid().take(CONNECTIONS, owner, settings.perUserMax());
-                if (!counted) { // the others are open on other nodes
-                    throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
-                            "You already have " + settings.perUserMax() + " open connections; close one and retry.");
-                }
+            counted = peers.take(CONNECTIONS, owner, settings.perUserMax());
+            if (!counted) { // the others are open on other nodes
+                throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
+                        "You already have " + settings.perUserMax() + " open connections; close one and retry.");
             }
             connection.moveTo(ConnectionState.SERVICES_READY);
             metrics.connectionOpened();
@@ -131,7 +129,7 @@ public class ConnectionHub {
                 return group.isEmpty() ? null : group;
             });
             if (counted) {
-                node.grid().give(CONNECTIONS, owner);
+                peers.give(CONNECTIONS, owner);
             }
             throw e;
         }
@@ -156,9 +154,7 @@ public class ConnectionHub {
             });
             if (removed[0]) {
                 active.decrementAndGet();
-                if (node.clustered()) {
-                    node.grid().give(CONNECTIONS, context.owner());
-                }
+                peers.give(CONNECTIONS, context.owner());
             }
         });
     }

@@ -1,6 +1,6 @@
 package dev.agentwire.streams.control;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.Peers;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.FrameCodec;
@@ -81,7 +81,7 @@ public class ThreadStreams {
     FrameCodec codec;
 
     @Inject
-    ClusterNode node;
+    Peers peers;
 
     @Inject
     EventLog log;
@@ -102,16 +102,14 @@ public class ThreadStreams {
         requireAtLeastOne("agentwire.resume.per-user-max", replaysPerUser);
         requireAtLeastOne("agentwire.resume.threads", replayThreads);
         var settings = new EventWriter.Settings(batchMax, Duration.ofMillis(lingerMillis), queueCapacity, Duration.ofSeconds(2),
-                node.clustered());
+                peers.shareTheDatabase());
         lanes = new DeliveryLanes(deliveryThreads, threadFactory);
         replays = new Replays(log, subscriptions, new ReplayQuota(replaysPerUser), maxReplayEvents,
                 Duration.ofSeconds(drainTimeoutSeconds), replayThreads, threadFactory);
         writer = new EventWriter(database, codec, settings, new WriterReports(), threadFactory, Clock.systemUTC());
         runs = new RunStreams(writer::append);
         writer.start();
-        if (node.clustered()) {
-            node.grid().onStoredElsewhere(this::storedElsewhere);
-        }
+        peers.onStoredElsewhere(this::storedElsewhere);
         metrics.gauge("agentwire.events.queued", "Run events waiting to be stored", writer::queued);
     }
 
@@ -178,7 +176,7 @@ public class ThreadStreams {
      * latest stored seq, and whatever it misses in between is read from the log.
      */
     public void follow(Subscriber subscriber, String threadId) {
-        if (node.clustered() && !subscriptions.follows(subscriber, threadId)) {
+        if (peers.shareTheDatabase() && !subscriptions.follows(subscriber, threadId)) {
             long latest = StorageFailures.translate(() -> log.latestSeq(threadId));
             subscriptions.subscribe(subscriber, threadId, latest);
         } else {
@@ -212,7 +210,7 @@ public class ThreadStreams {
                 if (subscription.replaying || event.seq() <= subscription.lastSeq) {
                     continue;
                 }
-                if (event.seq() > subscription.lastSeq + 1 && node.clustered()) {
+                if (event.seq() > subscription.lastSeq + 1 && peers.shareTheDatabase()) {
                     replays.catchUp(subscription, event.threadId()); // another node's events came in between: from the log
                 } else if (subscription.subscriber.offer(event.json())) {
                     subscription.lastSeq = event.seq();
@@ -249,11 +247,9 @@ public class ThreadStreams {
         @Override
         public void stored(List<CommittedEvent> events) {
             lanes.deliver(events, ThreadStreams.this::deliver);
-            if (node.clustered()) {
-                Map<String, Long> lastSeqs = new HashMap<>();
-                events.forEach(e -> lastSeqs.merge(e.threadId(), e.seq(), Math::max));
-                node.grid().published(lastSeqs);
-            }
+            Map<String, Long> lastSeqs = new HashMap<>();
+            events.forEach(e -> lastSeqs.merge(e.threadId(), e.seq(), Math::max));
+            peers.published(lastSeqs);
         }
 
         @Override
