@@ -9,7 +9,7 @@ import dev.agentwire.agui.control.RunAgentInput;
 import dev.agentwire.api.boundary.ErrorAnswers;
 import dev.agentwire.auth.boundary.Authenticated;
 import dev.agentwire.auth.entity.TokenPrincipal;
-import dev.agentwire.connections.control.ConnectionHub;
+import dev.agentwire.connections.control.RateLimits;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -68,7 +68,7 @@ public class AguiResource {
     AguiRuns runs;
 
     @Inject
-    ConnectionHub hub;
+    RateLimits rateLimits;
 
     @Inject
     Validator validator;
@@ -89,7 +89,7 @@ public class AguiResource {
     public void run(InputStream body, @HeaderParam("Last-Event-ID") String lastEventId,
                     @Context SseEventSink sink, @Context Sse sse) throws IOException {
         Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
-        hub.limitsOf(owner).checkFrame();
+        rateLimits.of(owner).checkFrame();
         Cursor cursor = cursorOf(lastEventId);
         byte[] bytes = body.readNBytes(maxRequestBytes + 1);
         if (bytes.length > maxRequestBytes) {
@@ -158,7 +158,7 @@ public class AguiResource {
     public void join(@PathParam("runId") String runId, @HeaderParam("Last-Event-ID") String lastEventId,
                      @Context SseEventSink sink, @Context Sse sse) {
         Owner owner = ((TokenPrincipal) security.getUserPrincipal()).owner();
-        hub.limitsOf(owner).checkFrame();
+        rateLimits.of(owner).checkFrame();
         AguiStream stream = runs.join(owner, runId, cursorOf(lastEventId));
         runs.write(stream, new SseEvents(sink, sse), sink::close);
     }

@@ -53,6 +53,9 @@ public class Housekeeping {
     ConnectionHub hub;
 
     @Inject
+    RateLimits rateLimits;
+
+    @Inject
     GatewayMetrics metrics;
 
     @Inject
@@ -119,7 +122,7 @@ public class Housekeeping {
                 connection.fail(ErrorCode.INTERNAL_ERROR, null, correlationId);
             }
         }
-        hub.forgetIdleLimits(FORGET_LIMITS_AFTER);
+        rateLimits.forgetIdle(FORGET_LIMITS_AFTER, hub::isConnected);
     }
 
     private void keep(Connection connection, Instant now, boolean pingNow) {
