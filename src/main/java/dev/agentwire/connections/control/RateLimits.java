@@ -41,7 +41,7 @@ public class RateLimits {
     }
 
     /** Forgets the limits of users who used none for {@code unusedFor} and have no connection open. */
-    void forgetIdle(Duration unusedFor, Predicate<Owner> connected) {
+    public void forgetIdle(Duration unusedFor, Predicate<Owner> connected) {
         users.entrySet().removeIf(entry -> !connected.test(entry.getKey()) && entry.getValue().unusedFor(unusedFor));
     }
 
