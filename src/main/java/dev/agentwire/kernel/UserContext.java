@@ -52,10 +52,6 @@ public record UserContext(String issuer, String userId, String connectionId, Str
         return new Owner(issuer, userId);
     }
 
-    public boolean isRun() {
-        return runId != null;
-    }
-
     private static void requireId(String name, String value, int maxLength) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be empty");

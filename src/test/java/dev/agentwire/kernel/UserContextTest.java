@@ -1,8 +1,8 @@
 package dev.agentwire.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +20,7 @@ class UserContextTest {
     void anyNonBlankUserIdWorksIncludingOneCharacter() {
         UserContext context = UserContext.forConnection(ISSUER, "a");
         assertEquals("a", context.userId());
-        assertFalse(context.isRun());
+        assertNull(context.runId());
         assertNotEquals(context.connectionId(), context.requestId());
     }
 
@@ -46,7 +46,7 @@ class UserContextTest {
     void runContextsAreDerivedAndKeepTheConnection() {
         UserContext connection = UserContext.forConnection(ISSUER, "bob");
         UserContext run = connection.forRun("thread-1", "run-1");
-        assertTrue(run.isRun());
+        assertEquals("run-1", run.runId());
         assertEquals(connection.userId(), run.userId());
         assertEquals(connection.connectionId(), run.connectionId());
         assertEquals(connection.requestId(), run.requestId());

@@ -12,14 +12,14 @@ import jakarta.validation.Validator;
 /**
  * Coverage-guided fuzzing of the frame decoder and the frames' validation (Jazzer). Whatever a
  * client sends, the answer is a frame or the documented INVALID_FRAME refusal, never another
- * exception. The normal build fuzzes for a bounded time (JAZZER_FUZZ=1, see pom.xml); without
- * it, the test replays the stored inputs only.
+ * exception. Every build replays the stored inputs (FrameDecoderFuzzTestInputs: seeds and the
+ * crashes found so far); {@code mvn test -Pfuzz} fuzzes for {@code maxDuration}.
  *
- * <p>Frames go up to the frame limit and beyond. libFuzzer mutates inputs up to the size of the
- * largest one in its corpus (Jazzer turns its length control off), and the one stored input had 60
- * bytes, so a run never met the parser's limits on nesting (1000 levels) or on numbers (1100
- * characters). Now the stored seeds are frames of deep nesting and long numbers, pom.xml sets
- * {@code -max_len=65536}, and a value may repeat a piece (a bracket, a digit) up to 16384 times.
+ * <p>Frames go up to the frame limit and beyond: libFuzzer mutates inputs up to the size of the
+ * largest one in its corpus, so the stored seeds are frames of deep nesting and long numbers, the
+ * fuzz profile sets {@code -max_len=65536}, and a value may repeat a piece (a bracket, a digit) up
+ * to 16384 times, which reaches the parser's limits on nesting (1000 levels) and on numbers (1100
+ * characters).
  */
 class FrameDecoderFuzzTest {
 

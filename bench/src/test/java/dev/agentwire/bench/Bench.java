@@ -82,26 +82,26 @@ public final class Bench {
         try {
             log("bench: runs=" + RUNS + " quick=" + QUICK + " targets=" + TARGETS + " scenarios=" + SCENARIOS);
             Path runsDir = WORK.resolve("runs");
-            if (Live.SCENARIOS.containsAll(SCENARIOS)) { // issue 4: agentwire only, a report of its own
+            if (Live.SCENARIOS.containsAll(SCENARIOS)) { // live sessions: agentwire only, a report of its own
                 if (!Boolean.getBoolean("bench.reportOnly")) {
                     prepare();
                 }
                 Live.run(t0);
                 return;
             }
-            if (Streaming.SCENARIOS.containsAll(SCENARIOS)) { // issue 11: streaming through the model backend, a report of its own
+            if (Streaming.SCENARIOS.containsAll(SCENARIOS)) { // streaming through the model backend, a report of its own
                 if (!Boolean.getBoolean("bench.reportOnly")) {
                     prepare();
                 }
                 Streaming.run(t0);
                 return;
             }
-            if (SCENARIOS.equals(List.of(CrossNode.SCENARIO))) { // issue 14: delivery across two nodes, a report of its own
+            if (SCENARIOS.equals(List.of(CrossNode.SCENARIO))) { // delivery across two nodes, a report of its own
                 prepare();
                 CrossNode.run(t0);
                 return;
             }
-            if (SCENARIOS.equals(List.of(Soak.SCENARIO))) { // issue 15: the soak, agentwire only, a report of its own
+            if (SCENARIOS.equals(List.of(Soak.SCENARIO))) { // the soak, agentwire only, a report of its own
                 prepare();
                 Soak.run(t0);
                 return;

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Issue 14, delivery across nodes:
+ * Delivery across nodes:
  * {@code mvn -f bench/pom.xml verify -Dbench.targets=agentwire -Dbench.scenarios=cluster}.
  * Two passes on PostgreSQL (database bench_cluster on localhost:5432, made afresh): one node
  * (cluster mode off), then two nodes in cluster mode on one data grid on loopback. In each,

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issue 4, event delivery in a crowd (agentwire only): {@code bench.crowd.users} connections of
+ * Event delivery in a crowd (agentwire only): {@code bench.crowd.users} connections of
  * distinct users (default 500) are opened at {@code bench.crowd.rate} per second and meet at a
  * rendezvous; then {@code bench.crowd.streamers} of them (default 50) each send chats one after
  * another for {@code bench.crowd.seconds} (default 30), waiting every time for

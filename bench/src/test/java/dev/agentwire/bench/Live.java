@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Issue 4, live sessions, against agentwire only:
+ * Live sessions, against agentwire only:
  * {@code mvn -f bench/pom.xml verify -Dbench.targets=agentwire -Dbench.scenarios=resume,crowd -Dbench.runs=1}.
  * For every run: a fresh agentwire server, the usual warm-up, {@link ResumeSimulation} and
  * {@link CrowdSimulation}. Raw figures in target/bench/live/rN/agentwire; the medians over the runs

@@ -256,7 +256,7 @@ final class Report {
     static String targetsTable(Map<String, Map<String, Double>> med) {
         Map<String, Double> b = med.getOrDefault("baseline", Map.of());
         Map<String, Double> n = med.getOrDefault("node", Map.of());
-        var md = new StringBuilder("#### Issue 5 targets (medians above)\n\n| target | agentwire |\n|---|---|\n");
+        var md = new StringBuilder("#### Targets (medians above)\n\n| target | agentwire |\n|---|---|\n");
         Map<String, Double> a = med.getOrDefault("agentwire", Map.of());
         Map<String, Double> at = med.getOrDefault("agentwire-tuned", Map.of());
         row(md, "handshake rate ≥ 70% of the baseline's", x -> check(x.get("hs_rate"), b.get("hs_rate"), 0.7, true, "of baseline"), a, at);

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issue 4, resume of a long thread (agentwire only). One user builds a thread of
+ * Resume of a long thread (agentwire only). One user builds a thread of
  * {@code bench.resume.chats} chats (default 200 x 5 events = 1,000 events), each sent after the
  * previous {@code agent_completed}, every chat after the first with the thread's id. Then
  * {@code bench.resume.repeats} times (default 5) a new connection of the same user sends

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The soak (issue 15), against agentwire only:
+ * The soak, against agentwire only:
  * {@code mvn -f bench/pom.xml verify -Dbench.targets=agentwire -Dbench.scenarios=soak}.
  * A fresh agentwire server, the usual warm-up, then {@link SoakSimulation} for
  * {@code bench.soak.minutes}, while this samples the server once a minute: threads and open

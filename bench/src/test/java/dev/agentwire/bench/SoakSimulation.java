@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The soak (issue 15): {@code bench.soak.users} users (default 500), each on its own connection
+ * The soak: {@code bench.soak.users} users (default 500), each on its own connection
  * and in its own thread, chat for {@code bench.soak.minutes} (default 30), one chat every
  * {@code bench.soak.pause-ms} on average (default 10,000, uniformly 0.5 to 1.5 times that), each
  * with its own {@code client_msg_id}, waiting for {@code ack} and then the run's end. Afterwards

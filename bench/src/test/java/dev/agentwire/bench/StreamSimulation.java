@@ -28,7 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The streaming workload (issue 11): {@code bench.stream.users} users connect (opened at
+ * The streaming workload: {@code bench.stream.users} users connect (opened at
  * {@code bench.stream.rate-connections} per second), meet at a rendezvous, then each sends a chat,
  * receives the whole streamed answer, and sends the next, for {@code bench.stream.seconds}. Every
  * answer is {@code bench.stream.tokens} tokens from the harness's model server ({@link ModelServer}),

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Issue 11, the streaming benchmark:
+ * The streaming benchmark:
  * {@code mvn -f bench/pom.xml verify -Dbench.targets=agentwire,baseline -Dbench.scenarios=stream}.
  * For every run and target: a fresh model server ({@link ModelServer}, in this JVM), a fresh
  * server pointed at it (agentwire with {@code agentwire.agent.backend=openai}; the baseline's
@@ -217,7 +217,7 @@ final class Streaming {
                         deltas, median(v, target, users, "model_tokens_sent")));
             }
         }
-        md.append("\nagentwire against the bare relay at the same N (issue 11 targets):\n\n");
+        md.append("\nagentwire against the bare relay at the same N (the targets):\n\n");
         md.append("| N | deltas/s, agentwire / bare (target ≥ 0.60 at saturation) | CPU per delta, agentwire / bare (target ≤ 2) "
                 + "| agentwire p99 (target ≤ 100 ms at 500) | agentwire failures (target 0 at 500) | DB transactions per event (target ≤ 0.1 at 500) |\n");
         md.append("|---:|---:|---:|---:|---:|---|\n");

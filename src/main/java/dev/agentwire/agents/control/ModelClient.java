@@ -6,32 +6,19 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReaderFactory;
-import jakarta.json.JsonValue;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,59 +31,21 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 /**
  * Talks to an OpenAI-compatible server: streams chat completions ({@code POST /chat/completions}
  * with {@code stream: true}: OpenAI, vLLM, Ollama, llama.cpp) and probes it
- * ({@code GET /models}). Server-sent events are read line by line with the JDK's HttpClient: the
- * format is a few lines of {@code data:} JSON, and the SDKs that parse it bring an HTTP stack and
- * a JSON library of their own.
+ * ({@code GET /models}) with the JDK's HttpClient: the answer's lines arrive through
+ * {@link StreamedLines} and {@link CompletionChunks} reads them; the SDKs that do the same bring an
+ * HTTP stack and a JSON library of their own.
  *
  * <p>Every exchange passes through {@link ModelCircuit} (MicroProfile Fault Tolerance: a timeout
  * and one circuit breaker) and its outcome is recorded for /health. After a failure, and while
  * the breaker refuses calls, a probe runs every {@code agentwire.openai.probe-interval-seconds}
  * until one gets through: refused probes cost nothing, and once the breaker lets calls by again
- * the probe's success closes it, so the node recovers without waiting for a user's chat.
+ * the probe's success closes it, so the node recovers without waiting for a user's chat. A 429's
+ * wait is read by {@link RetryAfter}.
  */
 @ApplicationScoped
 public class ModelClient {
 
-    /** One reader factory for every chunk: {@code Json.createReader} looks its provider up each time (a class-path scan). */
-    private static final JsonReaderFactory CHUNKS = Json.createReaderFactory(Map.of());
-
     private static final Logger LOG = Logger.getLogger(ModelClient.class.getName());
-    /** The longest wait passed on from a Retry-After header; a longer one is cut to this. */
-    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
-
-    /** A tool call the model asked for; arguments are the JSON text the model produced. */
-    public record ToolCall(String id, String name, String arguments) {
-    }
-
-    /** What one streamed completion produced. */
-    public record Turn(String text, List<ToolCall> toolCalls, String finishReason, int malformedChunks) {
-    }
-
-    /** The backend answered, but not with a usable stream (HTTP error status). */
-    public static class ModelException extends IOException {
-        public ModelException(String message) {
-            super(message);
-        }
-    }
-
-    /**
-     * The backend answered 429: it is alive but wants fewer requests. Not a circuit-breaker
-     * failure, so one busy moment does not cut every user off; the run tells its client to wait.
-     */
-    public static class RateLimitedException extends ModelException {
-        private final Duration retryAfter;
-
-        public RateLimitedException(Duration retryAfter) {
-            super("the model backend answered HTTP 429, retry after " + retryAfter.toSeconds() + " s");
-            this.retryAfter = retryAfter;
-        }
-
-        /** Whole seconds, from 1 s to {@link #MAX_RETRY_AFTER}. */
-        public Duration retryAfter() {
-            return retryAfter;
-        }
-    }
-
     @Inject
     @ConfigProperty(name = "agentwire.openai.base-url", defaultValue = "http://localhost:11434/v1")
     String baseUrl;
@@ -175,7 +124,7 @@ public class ModelClient {
      * and Fault Tolerance's exceptions for a timeout or an open circuit; a cancelled run's
      * interrupt ends it with {@link RunEvents.RunCancelledException}.
      */
-    public Turn stream(JsonObject request, Consumer<String> onText) throws IOException {
+    public ModelTurn stream(JsonObject request, Consumer<String> onText) throws IOException {
         return exchange(() -> streamOnce(request, onText));
     }
 
@@ -247,7 +196,7 @@ public class ModelClient {
         try {
             HttpResponse<Void> response = http.send(get.build(), HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() == 429) {
-                throw new RateLimitedException(retryAfter(response.headers().firstValue("Retry-After"), Instant.now()));
+                throw new RateLimitedException(retryAfter(response.headers().firstValue("Retry-After")));
             }
             if (response.statusCode() != 200) {
                 throw new ModelException("the model backend answered HTTP " + response.statusCode() + " to GET /models");
@@ -259,7 +208,7 @@ public class ModelClient {
         }
     }
 
-    private Turn streamOnce(JsonObject request, Consumer<String> onText) throws IOException {
+    private ModelTurn streamOnce(JsonObject request, Consumer<String> onText) throws IOException {
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(endpoint()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
@@ -272,12 +221,12 @@ public class ModelClient {
         try {
             int status = lines.status();
             if (status == 429) {
-                throw new RateLimitedException(retryAfter(lines.retryAfter, Instant.now()));
+                throw new RateLimitedException(retryAfter(lines.retryAfter()));
             }
             if (status != 200) {
                 throw new ModelException("the model backend answered HTTP " + status);
             }
-            Turn turn = read(lines, onText);
+            ModelTurn turn = CompletionChunks.read(lines, onText);
             read = true;
             return turn;
         } catch (InterruptedException e) {
@@ -294,185 +243,12 @@ public class ModelClient {
         }
     }
 
+    /** The wait a 429 asks for ({@link RetryAfter}), the configured one when the header says none. */
+    private Duration retryAfter(Optional<String> header) {
+        return RetryAfter.wait(header, Instant.now(), Duration.ofSeconds(defaultRetryAfterSeconds));
+    }
+
     private void authorize(HttpRequest.Builder request) {
         apiKey.filter(key -> !key.isBlank()).ifPresent(key -> request.header("Authorization", "Bearer " + key));
-    }
-
-    /**
-     * The wait a 429 asks for: Retry-After in seconds or as an HTTP date, rounded up to whole
-     * seconds and kept between 1 s and {@link #MAX_RETRY_AFTER}; the configured default when the
-     * header is missing or unreadable.
-     */
-    Duration retryAfter(Optional<String> header, Instant now) {
-        return retryAfter(header, now, Duration.ofSeconds(defaultRetryAfterSeconds));
-    }
-
-    static Duration retryAfter(Optional<String> header, Instant now, Duration fallback) {
-        Duration wait = fallback;
-        String value = header.map(String::strip).orElse("");
-        if (value.matches("[0-9]{1,10}")) {
-            wait = Duration.ofSeconds(Long.parseLong(value));
-        } else if (!value.isEmpty()) {
-            try {
-                Instant until = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                long millis = Duration.between(now, until).toMillis();
-                wait = Duration.ofSeconds(Math.floorDiv(millis + 999, 1000));
-            } catch (DateTimeParseException e) {
-                LOG.fine(() -> "unreadable Retry-After from the model backend; using the default");
-            }
-        }
-        long seconds = Math.max(1, Math.min(MAX_RETRY_AFTER.toSeconds(), wait.toSeconds()));
-        return Duration.ofSeconds(seconds);
-    }
-
-    /** Where the model's answer lines arrive; read with {@link #next()}, which an interrupt ends. */
-    interface Lines {
-        /** The next line, or null at the end of the stream. */
-        String next() throws IOException, InterruptedException;
-    }
-
-    /**
-     * The response lines, queued as the HTTP client receives them, so that the reading thread
-     * waits in an interruptible take: a cancel or a fault-tolerance timeout ends the wait at once,
-     * where a blocking read of the body would not notice.
-     */
-    private static final class StreamedLines implements HttpResponse.BodyHandler<Void>, Lines {
-        private static final String END = new String("end");
-        private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        private final CountDownLatch answered = new CountDownLatch(1);
-        private volatile Throwable failure;
-        private volatile int status;
-        private volatile Optional<String> retryAfter = Optional.empty();
-
-        @Override
-        public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
-            status = info.statusCode();
-            retryAfter = info.headers().firstValue("Retry-After");
-            answered.countDown();
-            return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                @Override
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscription.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(String line) {
-                    queue.add(line);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    end(error);
-                }
-
-                @Override
-                public void onComplete() {
-                    end(null);
-                }
-            });
-        }
-
-        void end(Throwable error) {
-            if (error != null && failure == null) {
-                failure = error;
-            }
-            queue.add(END);
-            answered.countDown();
-        }
-
-        /** The HTTP status, once the response's head arrived; throws when the exchange failed before. */
-        int status() throws IOException, InterruptedException {
-            answered.await();
-            if (status == 0) {
-                throw failure();
-            }
-            return status;
-        }
-
-        private IOException failure() {
-            return failure instanceof IOException io ? io : new IOException("the model stream failed", failure);
-        }
-
-        @Override
-        public String next() throws IOException, InterruptedException {
-            String line = queue.take();
-            if (line == END) {
-                queue.add(END);
-                if (failure != null) {
-                    throw failure();
-                }
-                return null;
-            }
-            return line;
-        }
-    }
-
-    /** Reads server-sent events until {@code data: [DONE]} or the end of the stream. */
-    static Turn read(Lines lines, Consumer<String> onText) throws IOException, InterruptedException {
-        StringBuilder text = new StringBuilder();
-        TreeMap<Integer, String[]> calls = new TreeMap<>(); // index -> id, name, arguments
-        String finishReason = null;
-        int malformed = 0;
-        String line;
-        while ((line = lines.next()) != null) {
-            if (!line.startsWith("data:")) {
-                continue; // comments, event names, blank separators
-            }
-            String data = line.substring(5).strip();
-            if (data.equals("[DONE]")) {
-                break;
-            }
-            JsonObject chunk;
-            try {
-                chunk = CHUNKS.createReader(new StringReader(data)).readObject();
-            } catch (RuntimeException e) { // Parsson reports nesting past its limit as a plain RuntimeException
-                malformed++;
-                LOG.fine(() -> "skipping a malformed chunk from the model backend");
-                continue;
-            }
-            if (!(chunk.get("choices") instanceof JsonArray choices)) {
-                malformed++;
-                continue;
-            }
-            if (choices.isEmpty() || !(choices.get(0) instanceof JsonObject choice)) {
-                continue; // e.g. a final usage chunk
-            }
-            if (choice.get("finish_reason") instanceof jakarta.json.JsonString reason) {
-                finishReason = reason.getString();
-            }
-            if (!(choice.get("delta") instanceof JsonObject delta)) {
-                continue;
-            }
-            if (delta.get("content") instanceof jakarta.json.JsonString content && !content.getString().isEmpty()) {
-                text.append(content.getString());
-                onText.accept(content.getString());
-            }
-            if (delta.get("tool_calls") instanceof JsonArray toolCalls) {
-                for (JsonValue value : toolCalls) {
-                    if (value instanceof JsonObject call) {
-                        accumulate(calls, call);
-                    }
-                }
-            }
-        }
-        List<ToolCall> toolCalls = new ArrayList<>();
-        calls.values().forEach(c -> toolCalls.add(new ToolCall(c[0], c[1], c[2])));
-        return new Turn(text.toString(), toolCalls, finishReason, malformed);
-    }
-
-    /** Tool calls arrive in pieces: the first names id and function, later ones add to the arguments. */
-    private static void accumulate(TreeMap<Integer, String[]> calls, JsonObject piece) {
-        String[] call = calls.computeIfAbsent(piece.getInt("index", calls.size()), i -> new String[] {null, null, ""});
-        if (piece.get("id") instanceof jakarta.json.JsonString id) {
-            call[0] = id.getString();
-        }
-        if (piece.get("function") instanceof JsonObject function) {
-            if (function.get("name") instanceof jakarta.json.JsonString name) {
-                call[1] = name.getString();
-            }
-            if (function.get("arguments") instanceof jakarta.json.JsonString arguments) {
-                call[2] += arguments.getString();
-            }
-        }
     }
 }

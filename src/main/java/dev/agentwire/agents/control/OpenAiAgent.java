@@ -87,14 +87,14 @@ public class OpenAiAgent implements Agent {
         JsonArray tools = tools(request.clientTools());
         StringBuilder answer = new StringBuilder();
         for (int round = 0; round < MAX_TOOL_ROUNDS; round++) {
-            ModelClient.Turn turn = call(Json.createArrayBuilder(conversation).build(), tools, events);
+            ModelTurn turn = call(Json.createArrayBuilder(conversation).build(), tools, events);
             conversation.add(assistantTurn(turn));
             answer.append(turn.text());
             if (turn.toolCalls().isEmpty()) {
                 events.completed(answer.toString());
                 return;
             }
-            List<ModelClient.ToolCall> clientCalls = turn.toolCalls().stream()
+            List<ToolCall> clientCalls = turn.toolCalls().stream()
                     .filter(call -> isClientTool(call.name(), request.clientTools())).toList();
             if (!clientCalls.isEmpty()) {
                 // one call at a time: the client answers with one result per run, and a stored turn
@@ -102,16 +102,16 @@ public class OpenAiAgent implements Agent {
                 requestFromClient(clientCalls.subList(0, 1), answer.toString(), events);
                 return;
             }
-            Optional<ModelClient.ToolCall> gated = turn.toolCalls().stream().filter(call -> toolCalls.needsApproval(call.name())
+            Optional<ToolCall> gated = turn.toolCalls().stream().filter(call -> toolCalls.needsApproval(call.name())
                     && argumentsOf(call.arguments()).isPresent()).findFirst();
             if (gated.isPresent()) {
                 // the first call that waits for a person ends the run; the turn's other calls do not run
-                ModelClient.ToolCall call = gated.get();
+                ToolCall call = gated.get();
                 String id = call.id() == null || call.id().isBlank() ? ToolCalls.newCallId() : call.id();
                 toolCalls.call(request.run(), events, id, call.name(), argumentsOf(call.arguments()).get(), answer.toString());
                 return;
             }
-            for (ModelClient.ToolCall call : turn.toolCalls()) {
+            for (ToolCall call : turn.toolCalls()) {
                 conversation.add(Json.createObjectBuilder().add("role", "tool").add("tool_call_id", orEmpty(call.id()))
                         .add("content", runTool(call, request, events)).build());
             }
@@ -143,9 +143,9 @@ public class OpenAiAgent implements Agent {
     }
 
     /** Ends the run with the calls of tools the client runs; their ids are the model's, or made when it gave none. */
-    private static void requestFromClient(List<ModelClient.ToolCall> calls, String text, RunEvents events) {
+    private static void requestFromClient(List<ToolCall> calls, String text, RunEvents events) {
         JsonArrayBuilder stored = Json.createArrayBuilder();
-        for (ModelClient.ToolCall call : calls) {
+        for (ToolCall call : calls) {
             String id = call.id() == null || call.id().isBlank() ? "call-" + Ids.newId() : call.id();
             String arguments = call.arguments().isBlank() ? "{}" : call.arguments();
             events.toolCallRequested(id, call.name(), arguments);
@@ -190,7 +190,7 @@ public class OpenAiAgent implements Agent {
         return Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build();
     }
 
-    private ModelClient.Turn call(JsonArray messages, JsonArray tools, RunEvents events) {
+    private ModelTurn call(JsonArray messages, JsonArray tools, RunEvents events) {
         JsonObject request = Json.createObjectBuilder()
                 .add("model", model)
                 .add("stream", true)
@@ -201,7 +201,7 @@ public class OpenAiAgent implements Agent {
             return client.stream(request, events::delta);
         } catch (RunEvents.RunCancelledException e) {
             throw e;
-        } catch (ModelClient.RateLimitedException e) {
+        } catch (RateLimitedException e) {
             throw new AgentUnavailableException("The model backend is busy; retry in " + e.retryAfter().toSeconds() + " s.",
                     e, e.retryAfter());
         } catch (CircuitBreakerOpenException e) {
@@ -214,7 +214,7 @@ public class OpenAiAgent implements Agent {
     }
 
     /** The assistant's turn as the next request must repeat it, tool calls included. */
-    private static JsonObject assistantTurn(ModelClient.Turn turn) {
+    private static JsonObject assistantTurn(ModelTurn turn) {
         var assistant = Json.createObjectBuilder().add("role", "assistant").add("content", turn.text());
         if (!turn.toolCalls().isEmpty()) {
             JsonArrayBuilder calls = Json.createArrayBuilder();
@@ -228,7 +228,7 @@ public class OpenAiAgent implements Agent {
     }
 
     /** Runs one of agentwire's tools for the model; a call whose arguments are not a JSON object fails. */
-    private String runTool(ModelClient.ToolCall call, Request request, RunEvents events) {
+    private String runTool(ToolCall call, Request request, RunEvents events) {
         String name = orEmpty(call.name());
         Optional<JsonObject> arguments = argumentsOf(call.arguments());
         if (arguments.isEmpty()) {

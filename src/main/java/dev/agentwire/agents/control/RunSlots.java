@@ -1,6 +1,6 @@
 package dev.agentwire.agents.control;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.Peers;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -34,7 +34,7 @@ public class RunSlots {
     int max;
 
     @Inject
-    ClusterNode node;
+    Peers peers;
 
     private final Map<Owner, Integer> perUser = new ConcurrentHashMap<>(); // changed only inside compute
     private final AtomicInteger going = new AtomicInteger();
@@ -52,9 +52,7 @@ public class RunSlots {
             if (released.compareAndSet(false, true)) {
                 perUser.computeIfPresent(owner, (user, count) -> count == 1 ? null : count - 1);
                 going.decrementAndGet();
-                if (node.clustered()) {
-                    node.grid().give(RUNS, owner);
-                }
+                peers.give(RUNS, owner);
             }
         }
     }
@@ -82,7 +80,7 @@ public class RunSlots {
             admitted[0] = now < perUserMax;
             return admitted[0] ? now + 1 : count;
         });
-        if (admitted[0] && node.clustered() && !node.grid().take(RUNS, owner, perUserMax)) {
+        if (admitted[0] && !peers.take(RUNS, owner, perUserMax)) {
             admitted[0] = false; // the others are going on other nodes
             perUser.computeIfPresent(owner, (user, count) -> count == 1 ? null : count - 1);
         }

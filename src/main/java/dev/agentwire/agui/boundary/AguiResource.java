@@ -9,7 +9,7 @@ import dev.agentwire.agui.control.RunAgentInput;
 import dev.agentwire.api.boundary.ErrorAnswers;
 import dev.agentwire.auth.boundary.Authenticated;
 import dev.agentwire.auth.entity.TokenPrincipal;
-import dev.agentwire.connections.control.ConnectionHub;
+import dev.agentwire.connections.control.RateLimits;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -70,7 +70,7 @@ public class AguiResource {
     AguiRuns runs;
 
     @Inject
-    ConnectionHub hub;
+    RateLimits rateLimits;
 
     @Inject
     Validator validator;
@@ -92,7 +92,7 @@ public class AguiResource {
                     @Context SseEventSink sink, @Context Sse sse) throws IOException {
         TokenPrincipal principal = (TokenPrincipal) security.getUserPrincipal();
         Owner owner = principal.owner();
-        hub.limitsOf(owner).checkFrame();
+        rateLimits.of(owner).checkFrame();
         Cursor cursor = cursorOf(lastEventId);
         byte[] bytes = body.readNBytes(maxRequestBytes + 1);
         if (bytes.length > maxRequestBytes) {
@@ -167,7 +167,7 @@ public class AguiResource {
     public void join(@PathParam("runId") String runId, @HeaderParam("Last-Event-ID") String lastEventId,
                      @Context SseEventSink sink, @Context Sse sse) {
         TokenPrincipal principal = (TokenPrincipal) security.getUserPrincipal();
-        hub.limitsOf(principal.owner()).checkFrame();
+        rateLimits.of(principal.owner()).checkFrame();
         AguiStream stream = runs.join(principal.owner(), principal.expiresAt(), runId, cursorOf(lastEventId));
         runs.write(stream, new SseEvents(sink, sse), sink::close);
     }

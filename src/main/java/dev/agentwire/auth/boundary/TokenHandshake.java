@@ -15,15 +15,13 @@ import java.util.List;
  */
 public class TokenHandshake extends ServerEndpointConfig.Configurator {
 
-    public static final String OUTCOME = HandshakeOutcome.class.getName();
-
     /** The application-scoped bean's client proxy, looked up once: the lookup cost 5% of a handshake. */
     private volatile HandshakeAuthenticator authenticator;
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         long started = System.nanoTime();
-        config.getUserProperties().put(OUTCOME, authenticator().authenticate(request, started));
+        config.getUserProperties().put(HandshakeOutcome.USER_PROPERTY, authenticator().authenticate(request, started));
     }
 
     private HandshakeAuthenticator authenticator() {

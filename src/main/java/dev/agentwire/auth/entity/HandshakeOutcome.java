@@ -13,6 +13,9 @@ import java.time.Instant;
  */
 public sealed interface HandshakeOutcome {
 
+    /** The key of the outcome in the session's user properties. */
+    String USER_PROPERTY = HandshakeOutcome.class.getName();
+
     long startedNanos();
 
     /** The accepted handshake, or the refusal or bug that prevented it, thrown. */

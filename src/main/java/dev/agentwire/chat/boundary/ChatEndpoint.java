@@ -20,9 +20,9 @@ import java.util.logging.Logger;
 /**
  * {@code ws://HOST:PORT/ws/chat}: opens, receives, closes, and delegates all of it to
  * {@link ChatSessions}, where the error frames are made. One instance per connection, holding
- * nothing but the delegate: see {@link Instances}.
+ * nothing but the delegate: see {@link Configurator}.
  */
-@ServerEndpoint(value = "/ws/chat", configurator = ChatEndpoint.Instances.class,
+@ServerEndpoint(value = "/ws/chat", configurator = ChatEndpoint.Configurator.class,
         subprotocols = HandshakeAuthenticator.BEARER_SUBPROTOCOL)
 public class ChatEndpoint {
 
@@ -38,7 +38,7 @@ public class ChatEndpoint {
      * The token handshake, and endpoint instances made here rather than by the container, whose
      * CDI provider is costly per connection (docs/platform-notes.md).
      */
-    public static class Instances extends TokenHandshake {
+    public static class Configurator extends TokenHandshake {
 
         /** The application-scoped bean's client proxy, looked up once. */
         private volatile ChatSessions sessions;

@@ -26,9 +26,10 @@ import java.util.List;
  * take too); a repeated client_msg_id is acknowledged again and starts nothing. Also the answers
  * to interrupts (approve, reject, through {@link ApprovalRuns}), cancel, resume, refresh. The connection comes with every call, and with it
  * the user context it was authenticated with (see docs/platform-notes.md on why not a CDI scope).
+ * Called by {@link FrameDispatcher#handle} only, whose {@link ErrorsAsFrames} turns what is thrown
+ * here into error frames.
  */
 @ApplicationScoped
-@ErrorsAsFrames
 public class ChatHandler {
 
     @Inject

@@ -1,6 +1,5 @@
 package dev.agentwire.chat.control;
 
-import dev.agentwire.auth.boundary.TokenHandshake;
 import dev.agentwire.auth.entity.HandshakeOutcome;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.connections.control.ConnectionHub;
@@ -49,7 +48,7 @@ public class ChatSessions {
         refuseLargeMessagesWhileTheyArrive(session);
         Connection connection = hub.accept(session);
         session.getUserProperties().put(CONNECTION, connection);
-        var outcome = (HandshakeOutcome) session.getUserProperties().remove(TokenHandshake.OUTCOME);
+        var outcome = (HandshakeOutcome) session.getUserProperties().remove(HandshakeOutcome.USER_PROPERTY);
         if (outcome == null) {
             throw new IllegalStateException("session opened without a handshake outcome");
         }

@@ -69,7 +69,7 @@ public class ErrorFrameInterceptor {
             metrics.internalError();
             LOG.log(Level.SEVERE, "Internal error [" + correlationId + "] on " + describe(connection), e);
         }
-        connection.fail(code, message, correlationId, problems);
+        connection.fail(code, ServerFrame.ErrorFrame.of(code, message, correlationId, problems));
         if ((code == ErrorCode.INVALID_FRAME || code == ErrorCode.VALIDATION_FAILED) && !connection.toleratesInvalidFrame()) {
             ErrorCode limit = ErrorCode.TOO_MANY_INVALID_FRAMES;
             connection.fail(limit, limit.message(), correlationId);

@@ -2,6 +2,7 @@ package dev.agentwire.cluster.control;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -75,20 +76,14 @@ public class ClusterNode {
         }
     }
 
-    /** Whether other nodes share this node's database. */
-    public boolean clustered() {
-        return enabled;
-    }
-
     public String nodeId() {
         return nodeId;
     }
 
-    /** The grid, in cluster mode only. */
-    public Grid grid() {
-        if (grid == null) {
-            throw new IllegalStateException("not in cluster mode");
-        }
-        return grid;
+    /** The other nodes, chosen once: the grid in cluster mode, none otherwise. */
+    @Produces
+    @ApplicationScoped
+    Peers peers() {
+        return enabled ? grid : new NoPeers();
     }
 }

@@ -27,7 +27,7 @@ import javax.naming.NamingException;
  * <p>Only created in cluster mode: nothing else in agentwire refers to Hazelcast, so the WAR
  * deploys where there is none (WildFly, or Payara Micro with {@code --nohazelcast}).
  */
-public final class Grid {
+public final class Grid implements Peers {
 
     static final String JNDI_NAME = "payara/Hazelcast";
     static final String NODES = "agentwire-nodes";
@@ -63,12 +63,19 @@ public final class Grid {
         }
     }
 
+    @Override
+    public boolean shareTheDatabase() {
+        return true;
+    }
+
     /** Tells the other nodes the last seq this node stored, per thread. */
+    @Override
     public void published(Map<String, Long> lastSeqs) {
         stored.publishAsync(new HashMap<>(lastSeqs)); // never holds up the event writer
     }
 
     /** What the other nodes stored, as they publish it; called on a grid thread, so hand the work on. */
+    @Override
     public void onStoredElsewhere(Consumer<Map<String, Long>> lastSeqs) {
         stored.addMessageListener(message -> {
             if (!message.getPublishingMember().localMember()) {
@@ -78,6 +85,7 @@ public final class Grid {
     }
 
     /** The node id of a member that left the grid, on the one survivor that takes care of it. */
+    @Override
     public void onNodeGone(Consumer<String> nodeId) {
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -100,15 +108,18 @@ public final class Grid {
      * Takes one of an owner's at most {@code max} places of a kind ("connections", "runs"),
      * counted over every node; false when they are all taken. Give it back with {@link #give}.
      */
+    @Override
     public boolean take(String kind, Owner owner, int max) {
         return counts.take(key(kind, owner), max);
     }
 
+    @Override
     public void give(String kind, Owner owner) {
         counts.give(key(kind, owner));
     }
 
     /** Counts one more of an owner's events of a kind in the current minute, over every node; false past {@code max}. */
+    @Override
     public boolean countThisMinute(String kind, Owner owner, int max) {
         return counts.countInWindow(key(kind, owner), max, 60);
     }

@@ -5,69 +5,57 @@ import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.FrameCodec;
-import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.streams.control.Subscriber;
-import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * One WebSocket connection: its state machine, the user it belongs to once authenticated, the
- * frames it received before it was ready, and the only way to send to its session. It is a
+ * One WebSocket connection: the user it belongs to once authenticated, and the only way to send
+ * to its session (its {@link Outbox}). Its state machine ({@link ConnectionLifecycle}), the frames
+ * it received before it was ready ({@link HeldFrames}) and its allowance of invalid frames
+ * ({@link InvalidFrames}) are parts of their own. It is a
  * subscriber of the threads it follows (the stream decides what it gets), and
  * {@link #fail} is the one way a connection fails: the error frame, counted, sent, and the close
  * its {@link ErrorCode} decides.
  */
 public class Connection implements Subscriber {
 
-    /** Frames a client may send before the session is ready; they are handled, in order, once it is. */
-    static final int MAX_HELD_FRAMES = 256;
-
     private final Session session;
     private final FrameCodec codec;
     private final Outbox outbox;
     private final Consumer<ErrorCode> failures;
-    private final int heldMaxBytes;
-    private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
-    private final Queue<String> held = new ArrayDeque<>(); // guarded by itself
-    private long heldBytes; // guarded by held
+    private final ConnectionLifecycle lifecycle = new ConnectionLifecycle();
+    private final HeldFrames held;
+    private final InvalidFrames invalidFrames;
     private volatile UserContext context;
     private volatile Instant expiresAt = Instant.MAX;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile UserLimits limits;
-    private final Bucket invalidFrames;
 
     /** {@code failures} counts each failure by its code. */
     Connection(Session session, FrameCodec codec, ConnectionSettings settings, Consumer<ErrorCode> failures) {
         this.session = session;
         this.codec = codec;
         this.failures = failures;
-        this.heldMaxBytes = settings.heldBytes();
-        this.invalidFrames = Bucket.builder().addLimit(limit -> limit.capacity(settings.maxInvalidFrames())
-                .refillGreedy(settings.maxInvalidFrames(), settings.invalidFrameWindow())).build();
+        this.held = new HeldFrames(settings.heldBytes());
+        this.invalidFrames = new InvalidFrames(settings.maxInvalidFrames(), settings.invalidFrameWindow());
         this.outbox = new Outbox(session, settings.outboxFrames(), settings.outboxBytes(),
                 () -> fail(ErrorCode.SLOW_CONSUMER, null, null));
     }
 
     public ConnectionState state() {
-        return state.get();
+        return lifecycle.current();
     }
 
     /** Moves the state machine; an illegal transition is a bug and throws. */
     public void moveTo(ConnectionState next) {
-        ConnectionState previous = state.getAndUpdate(current -> current.canMoveTo(next) ? next : current);
-        if (previous != next && !previous.canMoveTo(next)) {
-            throw new IllegalStateException("illegal connection transition " + previous + " -> " + next);
-        }
+        lifecycle.moveTo(next);
     }
 
     /** Binds the verified user to this connection, until the token expires. */
@@ -96,7 +84,7 @@ public class Connection implements Subscriber {
 
     /** Counts an invalid frame; false once there were too many in the window. */
     public boolean toleratesInvalidFrame() {
-        return invalidFrames.tryConsume(1);
+        return invalidFrames.tolerateOne();
     }
 
     /** Anything from the peer (a frame, a pong) proves it is alive. */
@@ -135,39 +123,17 @@ public class Connection implements Subscriber {
         return session.isOpen();
     }
 
-    /**
-     * Hands a received frame to the handler, or holds it while the connection is not ready yet.
-     * Holding and draining share one lock, so frames are handled in the order they arrived.
-     */
+    /** Hands a received frame to the handler, or holds it while the connection is not ready yet ({@link HeldFrames}). */
     public void receive(String text, Consumer<String> handler) {
-        synchronized (held) {
-            if (state() != ConnectionState.PROCESSING_READY) {
-                if (!state().isLive()) {
-                    return;
-                }
-                if (held.size() >= MAX_HELD_FRAMES || heldBytes + text.length() > heldMaxBytes) {
-                    throw new GatewayException(ErrorCode.RATE_LIMITED,
-                            "Too many frames before the session was ready; wait for the ready frame.");
-                }
-                held.add(text);
-                heldBytes += text.length();
-                return;
-            }
-        }
-        handler.accept(text);
+        held.receive(text, lifecycle::current, handler);
     }
 
     /** Announces readiness, then handles every held frame in order. */
     public void ready(ServerFrame.Ready frame, Consumer<String> handler) {
-        synchronized (held) {
+        held.release(() -> {
             moveTo(ConnectionState.PROCESSING_READY);
             send(frame);
-            String text;
-            while ((text = held.poll()) != null) {
-                heldBytes -= text.length();
-                handler.accept(text);
-            }
-        }
+        }, handler);
     }
 
     @Override
@@ -186,37 +152,30 @@ public class Connection implements Subscriber {
         return Subscriber.awaitRoom(() -> outbox.hasRoomFor(frames), this::isOpen, timeout);
     }
 
+    /** Fails with the code's error frame ({@link #fail(ErrorCode, ServerFrame.ErrorFrame)}); {@code message} null for the code's own. */
     @Override
     public void fail(ErrorCode code, String message, String correlationId) {
-        fail(code, message, correlationId, List.of());
+        fail(code, ServerFrame.ErrorFrame.of(code, message != null ? message : code.message(), correlationId, List.of()));
     }
 
     /**
      * Fails the connection, or only the request when the code keeps the session open: counts the
-     * code, sends its error frame (none when the peer cannot take one: a slow consumer, an idle
-     * peer), and closes as the code says. A bug moves the connection to FAILED, any other close
-     * to CLOSING; a connection that already left the live states only counts.
+     * code, sends {@code frame}, the error frame of that code (none when the peer cannot take one:
+     * a slow consumer, an idle peer), and closes as the code says. A bug moves the connection to
+     * FAILED, any other close to CLOSING; a connection that already left the live states only
+     * counts.
      */
-    public void fail(ErrorCode code, String message, String correlationId, List<ServerFrame.FieldProblem> problems) {
-        fail(code, ServerFrame.ErrorFrame.of(code, message != null ? message : code.message(), correlationId, problems));
-    }
-
-    /** The same, asking the client to wait {@code reconnectAfter} before it reconnects. */
-    public void fail(ErrorCode code, String message, String correlationId, Duration reconnectAfter) {
-        fail(code, ServerFrame.ErrorFrame.of(code, message, correlationId, List.of()).reconnectingAfter(reconnectAfter));
-    }
-
-    private void fail(ErrorCode code, ServerFrame.ErrorFrame frame) {
+    public void fail(ErrorCode code, ServerFrame.ErrorFrame frame) {
         failures.accept(code);
         if (!code.sendsFrame()) {
-            if (leave(code)) {
+            if (lifecycle.leave(code.isBug())) {
                 outbox.closeNow(new CloseReason(code.closeCode().orElseThrow(), code.name()));
             }
             return;
         }
         send(frame);
         code.closeCode().ifPresent(closeCode -> {
-            if (leave(code)) {
+            if (lifecycle.leave(code.isBug())) {
                 outbox.closeAfterQueued(new CloseReason(closeCode, code.name()));
             }
         });
@@ -224,17 +183,6 @@ public class Connection implements Subscriber {
 
     /** The socket is gone. */
     public void closed() {
-        state.set(ConnectionState.CLOSED);
-    }
-
-    int queuedFrames() {
-        return outbox.size();
-    }
-
-    /** Leaves the live states once; false when the connection already left them. */
-    private boolean leave(ErrorCode code) {
-        ConnectionState next = code.isBug() ? ConnectionState.FAILED : ConnectionState.CLOSING;
-        ConnectionState previous = state.getAndUpdate(current -> current.isLive() ? next : current);
-        return previous.isLive();
+        lifecycle.closed();
     }
 }

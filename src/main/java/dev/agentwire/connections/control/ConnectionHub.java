@@ -1,6 +1,6 @@
 package dev.agentwire.connections.control;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.Peers;
 import dev.agentwire.connections.entity.ConnectionState;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.UserContext;
@@ -18,7 +18,6 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +27,10 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * The registry of open connections and the factory of per-user groups. Nothing per-user exists
- * until that user connects, and a user's group goes away with their last connection. Per-user and
- * global limits are enforced atomically here; in cluster mode the per-user ones (connections open,
- * connections a minute) count over every node, in the grid. A user is an {@link Owner}: issuer and
- * user id.
+ * until that user connects, and a user's group goes away with their last connection. The limits
+ * on connections, per user and in all, are enforced atomically here; in cluster mode the per-user
+ * ones (connections open, connections a minute) count over every node ({@link Peers}). A user's
+ * rate limits are {@link RateLimits}'. A user is an {@link Owner}: issuer and user id.
  */
 @Singleton
 @Startup
@@ -54,12 +53,14 @@ public class ConnectionHub {
     ThreadStreams streams;
 
     @Inject
-    ClusterNode node;
+    Peers peers;
+
+    @Inject
+    RateLimits rateLimits;
 
     static final String CONNECTIONS = "connections";
 
     private final ConcurrentHashMap<Owner, UserConnections> users = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Owner, UserLimits> limits = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private ConnectionSettings settings;
     private volatile boolean accepting;
@@ -96,9 +97,9 @@ public class ConnectionHub {
             throw new GatewayException(ErrorCode.SERVER_SHUTDOWN);
         }
         Owner owner = context.owner();
-        UserLimits userLimits = limitsOf(owner);
+        UserLimits userLimits = rateLimits.of(owner);
         userLimits.checkConnection();
-        if (node.clustered() && !node.grid().countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
+        if (!peers.countThisMinute(CONNECTIONS, owner, settings.limits().connectionsPerMinute())) {
             throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS, "You opened more than "
                     + settings.limits().connectionsPerMinute() + " connections in a minute; wait a little and retry.");
         }
@@ -114,12 +115,10 @@ public class ConnectionHub {
                 target.add(connection);
                 return target;
             });
-            if (node.clustered()) {
-                counted = node.grid().take(CONNECTIONS, owner, settings.perUserMax());
-                if (!counted) { // the others are open on other nodes
-                    throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
-                            "You already have " + settings.perUserMax() + " open connections; close one and retry.");
-                }
+            counted = peers.take(CONNECTIONS, owner, settings.perUserMax());
+            if (!counted) { // the others are open on other nodes
+                throw new GatewayException(ErrorCode.TOO_MANY_CONNECTIONS,
+                        "You already have " + settings.perUserMax() + " open connections; close one and retry.");
             }
             connection.moveTo(ConnectionState.SERVICES_READY);
             metrics.connectionOpened();
@@ -131,18 +130,10 @@ public class ConnectionHub {
                 return group.isEmpty() ? null : group;
             });
             if (counted) {
-                node.grid().give(CONNECTIONS, owner);
+                peers.give(CONNECTIONS, owner);
             }
             throw e;
         }
-    }
-
-    /**
-     * The user's rate limits, the same whichever transport they use: an AG-UI request counts as a
-     * frame of their WebSocket sessions. Made on first use, forgotten like a connection's.
-     */
-    public UserLimits limitsOf(Owner owner) {
-        return limits.computeIfAbsent(owner, id -> new UserLimits(settings.limits()));
     }
 
     /** Removes a connection from its group and from the threads it followed; the group goes with the user's last connection. */
@@ -156,9 +147,7 @@ public class ConnectionHub {
             });
             if (removed[0]) {
                 active.decrementAndGet();
-                if (node.clustered()) {
-                    node.grid().give(CONNECTIONS, context.owner());
-                }
+                peers.give(CONNECTIONS, context.owner());
             }
         });
     }
@@ -173,9 +162,9 @@ public class ConnectionHub {
         return users.values().stream().flatMap(group -> group.all().stream()).toList();
     }
 
-    /** Forgets the limits of users gone for a while. */
-    public void forgetIdleLimits(Duration unusedFor) {
-        limits.entrySet().removeIf(entry -> !users.containsKey(entry.getKey()) && entry.getValue().unusedFor(unusedFor));
+    /** Whether the user has a connection open here. */
+    public boolean isConnected(Owner owner) {
+        return users.containsKey(owner);
     }
 
     /** New connections are refused from now on (SERVER_SHUTDOWN). */

@@ -4,6 +4,7 @@ import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.ServerFrame;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -52,6 +53,9 @@ public class Housekeeping {
     ConnectionHub hub;
 
     @Inject
+    RateLimits rateLimits;
+
+    @Inject
     GatewayMetrics metrics;
 
     @Inject
@@ -89,7 +93,7 @@ public class Housekeeping {
         for (Connection connection : open) {
             // each client waits a different time, so they do not all reconnect to the other nodes at once
             Duration wait = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(0, reconnectSpreadSeconds) * 1000 + 1));
-            connection.fail(code, code.message(), Ids.newId(), wait);
+            connection.fail(code, ServerFrame.ErrorFrame.of(code, code.message(), Ids.newId(), List.of()).reconnectingAfter(wait));
         }
     }
 
@@ -118,7 +122,7 @@ public class Housekeeping {
                 connection.fail(ErrorCode.INTERNAL_ERROR, null, correlationId);
             }
         }
-        hub.forgetIdleLimits(FORGET_LIMITS_AFTER);
+        rateLimits.forgetIdle(FORGET_LIMITS_AFTER, hub::isConnected);
     }
 
     private void keep(Connection connection, Instant now, boolean pingNow) {

@@ -1,6 +1,7 @@
 package dev.agentwire.streams.control;
 
 import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.Peers;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.protocol.ErrorCode;
@@ -46,12 +47,15 @@ public class RunRecovery {
     @Inject
     ClusterNode node;
 
+    @Inject
+    Peers peers;
+
     @Resource
     ManagedExecutorService executor;
 
     @PostConstruct
     void endInterruptedRuns() {
-        List<AgentRun> unfinished = node.clustered() ? log.unfinishedRuns(node.nodeId()) : log.unfinishedRuns();
+        List<AgentRun> unfinished = peers.shareTheDatabase() ? log.unfinishedRuns(node.nodeId()) : log.unfinishedRuns();
         end(unfinished);
         if (!unfinished.isEmpty()) {
             LOG.info(() -> "Ending " + unfinished.size() + " runs interrupted by the last stop");
@@ -60,10 +64,8 @@ public class RunRecovery {
                 LOG.warning(() -> "The closing events of interrupted runs are not stored yet; they will be when the database takes them");
             }
         }
-        if (node.clustered()) {
-            // on a grid thread: the work goes to one of the application's
-            node.grid().onNodeGone(gone -> executor.execute(() -> endRunsOf(gone)));
-        }
+        // on a grid thread: the work goes to one of the application's
+        peers.onNodeGone(gone -> executor.execute(() -> endRunsOf(gone)));
     }
 
     private void endRunsOf(String nodeId) {

@@ -59,16 +59,10 @@ public class Conversations {
      * must be the sender's; a new thread when none is named, or when the named id is new (the
      * client chose it). A client_msg_id the sender used before, in any thread, returns what was
      * stored the first time, so a chat retried after a lost ack never starts a second run.
-     */
-    @Transactional
-    public Accepted accept(Owner sender, String threadId, String clientMsgId, String text) {
-        return accept(sender, new NewMessage(threadId, clientMsgId, null, text, null));
-    }
-
-    /**
-     * The same, for a message that may name its run's id (an AG-UI client chooses it) and may be
-     * a front-end tool's result. A run id already taken, by any user, is refused with
-     * VALIDATION_FAILED unless the message is a repeat of the one that run answers.
+     *
+     * <p>The message may name its run's id (an AG-UI client chooses it) and may be a front-end
+     * tool's result. A run id already taken, by any user, is refused with VALIDATION_FAILED unless
+     * the message is a repeat of the one that run answers.
      */
     @Transactional
     public Accepted accept(Owner sender, NewMessage message) {

@@ -3,7 +3,7 @@ package dev.agentwire.agents.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.NoPeers;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.GatewayException;
@@ -24,7 +24,7 @@ class RunSlotsTest {
         var slots = new RunSlots();
         slots.perUserMax = perUser;
         slots.max = max;
-        slots.node = new ClusterNode(); // a single node: cluster mode off
+        slots.peers = new NoPeers(); // a single node
         slots.check();
         return slots;
     }

@@ -36,4 +36,16 @@ class ClusterNodeTest {
         assertThrows(IllegalStateException.class, () -> ClusterNode.check(true, "x".repeat(65), POSTGRES));
         assertThrows(IllegalStateException.class, () -> ClusterNode.check(true, "", POSTGRES));
     }
+
+    @Test
+    void aNodeOnItsOwnHasNoPeers() {
+        var node = new ClusterNode();
+        node.enabled = false;
+        var peers = node.peers();
+        org.junit.jupiter.api.Assertions.assertInstanceOf(NoPeers.class, peers);
+        org.junit.jupiter.api.Assertions.assertFalse(peers.shareTheDatabase());
+        var owner = new dev.agentwire.kernel.Owner("https://issuer.test", "u");
+        org.junit.jupiter.api.Assertions.assertTrue(peers.take("runs", owner, 1), "alone the node's own count decides");
+        org.junit.jupiter.api.Assertions.assertTrue(peers.countThisMinute("connections", owner, 1));
+    }
 }

@@ -90,13 +90,13 @@ class EventWriterTest {
     }
 
     static final class Reports implements EventWriter.Listener {
-        final List<EventWriter.Stored> stored = new CopyOnWriteArrayList<>();
+        final List<CommittedEvent> stored = new CopyOnWriteArrayList<>();
         final Map<String, String> failed = Collections.synchronizedMap(new java.util.HashMap<>());
         final AtomicInteger flushes = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
 
         @Override
-        public void stored(List<EventWriter.Stored> events) {
+        public void stored(List<CommittedEvent> events) {
             stored.addAll(events);
         }
 
@@ -153,8 +153,8 @@ class EventWriterTest {
         return (run, thread, seq, at) -> new ServerFrame.AgentThinking(run, thread, seq, at, text);
     }
 
-    static EventWriter.Append event(String thread, String run, String text) {
-        return new EventWriter.Append(thread, run, thinking(text), null, false);
+    static EventAppend event(String thread, String run, String text) {
+        return new EventAppend(thread, run, thinking(text), null, false);
     }
 
     void awaitStored(int count) throws InterruptedException {
@@ -172,8 +172,8 @@ class EventWriterTest {
             assertTrue(writer.append(event(i % 3 == 0 ? "t2" : "t1", i % 3 == 0 ? "r3" : "r1", "e" + i)));
         }
         awaitStored(300);
-        List<Long> t1 = reports.stored.stream().filter(e -> e.threadId().equals("t1")).map(EventWriter.Stored::seq).toList();
-        List<Long> t2 = reports.stored.stream().filter(e -> e.threadId().equals("t2")).map(EventWriter.Stored::seq).toList();
+        List<Long> t1 = reports.stored.stream().filter(e -> e.threadId().equals("t1")).map(CommittedEvent::seq).toList();
+        List<Long> t2 = reports.stored.stream().filter(e -> e.threadId().equals("t2")).map(CommittedEvent::seq).toList();
         assertEquals(java.util.stream.LongStream.rangeClosed(1, 200).boxed().toList(), t1);
         assertEquals(java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList(), t2);
         assertTrue(reports.flushes.get() <= 10, "300 events in at most 10 transactions, not " + reports.flushes.get());
@@ -185,7 +185,7 @@ class EventWriterTest {
     void aClosingEventEndsItsRunInTheSameTransaction() throws Exception {
         start(10, Duration.ZERO);
         writer.append(event("t1", "r1", "working"));
-        writer.append(new EventWriter.Append("t1", "r1", thinking("done"), "COMPLETED", false));
+        writer.append(new EventAppend("t1", "r1", thinking("done"), "COMPLETED", false));
         awaitStored(2);
         assertEquals(1, count("select count(*) from agent_run where id = 'r1' and outcome = 'COMPLETED' and ended_at is not null"));
     }
@@ -203,11 +203,11 @@ class EventWriterTest {
         }
         assertEquals(Map.of("r1", "t1"), reports.failed);
         writer.append(event("t1", "r1", "after the failure: dropped"));
-        writer.append(new EventWriter.Append("t1", "r1", thinking("substitute closing"), "STORAGE_UNAVAILABLE", true));
+        writer.append(new EventAppend("t1", "r1", thinking("substitute closing"), "STORAGE_UNAVAILABLE", true));
         Thread.sleep(300);
         database.down.set(false);
         awaitStored(2);
-        EventWriter.Stored closing = reports.stored.get(1);
+        CommittedEvent closing = reports.stored.get(1);
         assertEquals(2, closing.seq(), "no gap: the failed event left nothing behind");
         assertTrue(closing.json().contains("substitute closing"));
         assertEquals(2, count("select count(*) from run_event"));
@@ -247,7 +247,7 @@ class EventWriterTest {
             }
             assertEquals(java.util.stream.LongStream.rangeClosed(1, 400).boxed().toList(), seqs, thread);
         }
-        List<Long> mine = reports.stored.stream().filter(e -> e.threadId().equals("t1")).map(EventWriter.Stored::seq).toList();
+        List<Long> mine = reports.stored.stream().filter(e -> e.threadId().equals("t1")).map(CommittedEvent::seq).toList();
         assertEquals(mine.stream().sorted().toList(), mine, "each writer hands on its events in seq order");
     }
 
@@ -288,7 +288,7 @@ class EventWriterTest {
         }
         for (int r = 0; r < runs; r++) {
             String run = "p" + r;
-            List<String> texts = reports.stored.stream().filter(e -> e.runId().equals(run)).map(EventWriter.Stored::json).toList();
+            List<String> texts = reports.stored.stream().filter(e -> e.runId().equals(run)).map(CommittedEvent::json).toList();
             for (int i = 0; i < perRun; i++) {
                 assertTrue(texts.get(i).contains("\"" + run + ":" + i + "\""), "run " + run + " keeps its order");
             }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.agentwire.cluster.control.ClusterNode;
+import dev.agentwire.cluster.control.NoPeers;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.RunOutcome;
 import dev.agentwire.operations.GatewayMetrics;
@@ -153,7 +153,7 @@ class ThreadStreamsTest {
         streams.drainTimeoutSeconds = 5;
         streams.database = database;
         streams.codec = new FrameCodec();
-        streams.node = new ClusterNode(); // a single node: cluster mode off
+        streams.peers = new NoPeers(); // a single node
         streams.log = new JdbcLog(database);
         streams.metrics = new GatewayMetrics() {
             @Override

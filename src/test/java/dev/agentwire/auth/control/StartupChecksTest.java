@@ -1,4 +1,4 @@
-package dev.agentwire.operations;
+package dev.agentwire.auth.control;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

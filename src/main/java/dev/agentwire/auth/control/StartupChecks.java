@@ -1,8 +1,5 @@
-package dev.agentwire.operations;
+package dev.agentwire.auth.control;
 
-import dev.agentwire.auth.control.DevTokenIssuer;
-import dev.agentwire.auth.control.DevTokenRateLimit;
-import dev.agentwire.auth.control.TokenVerifier;
 import jakarta.annotation.PostConstruct;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;

@@ -2,17 +2,14 @@ package dev.agentwire.agents.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Reading the OpenAI streaming format: text pieces, tool calls in pieces, malformed chunks, [DONE]. */
-class ModelClientTest {
+class CompletionChunksTest {
 
-    private static ModelClient.Lines lines(String... lines) {
+    private static CompletionChunks.Lines lines(String... lines) {
         var iterator = List.of(lines).iterator();
         return () -> iterator.hasNext() ? iterator.next() : null;
     }
@@ -20,7 +17,7 @@ class ModelClientTest {
     @Test
     void textArrivesInPiecesAndStopsAtDone() throws Exception {
         List<String> pieces = new ArrayList<>();
-        var turn = ModelClient.read(lines(
+        var turn = CompletionChunks.read(lines(
                 ": keep-alive comment",
                 "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}",
                 "",
@@ -37,13 +34,13 @@ class ModelClientTest {
 
     @Test
     void toolCallsAreAssembledFromTheirPieces() throws Exception {
-        var turn = ModelClient.read(lines(
+        var turn = CompletionChunks.read(lines(
                 "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"calculator\",\"arguments\":\"\"}}]}}]}",
                 "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"expr\"}}]}}]}",
                 "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"ession\\\":\\\"6*7\\\"}\"}}]}}]}",
                 "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}",
                 "data: [DONE]"), text -> { });
-        assertEquals(List.of(new ModelClient.ToolCall("call_1", "calculator", "{\"expression\":\"6*7\"}")), turn.toolCalls());
+        assertEquals(List.of(new ToolCall("call_1", "calculator", "{\"expression\":\"6*7\"}")), turn.toolCalls());
         assertEquals("tool_calls", turn.finishReason());
         assertEquals(java.util.Optional.of("6*7"), OpenAiAgent.expressionOf(turn.toolCalls().get(0).arguments()));
     }
@@ -51,7 +48,7 @@ class ModelClientTest {
     @Test
     void malformedChunksAreSkippedAndCounted() throws Exception {
         List<String> pieces = new ArrayList<>();
-        var turn = ModelClient.read(lines(
+        var turn = CompletionChunks.read(lines(
                 "data: {\"choices\":[{\"delta\":{\"content\":\"Hello\"}}]}",
                 "data: {this is not json",
                 "data: [1, 2]",
@@ -61,21 +58,5 @@ class ModelClientTest {
         assertEquals("Hello world", turn.text());
         assertEquals(4, turn.malformedChunks());
         assertEquals(List.of("Hello", " world"), pieces);
-    }
-
-    @Test
-    void retryAfterIsReadInSecondsOrAsAnHttpDateAndKeptWithinBounds() {
-        Instant now = Instant.parse("2026-12-01T10:00:00Z");
-        Duration fallback = Duration.ofSeconds(10);
-        assertEquals(Duration.ofSeconds(7), ModelClient.retryAfter(Optional.of(" 7 "), now, fallback));
-        assertEquals(Duration.ofSeconds(1), ModelClient.retryAfter(Optional.of("0"), now, fallback), "at least one second");
-        assertEquals(Duration.ofHours(1), ModelClient.retryAfter(Optional.of("999999"), now, fallback), "at most an hour");
-        assertEquals(Duration.ofSeconds(31), ModelClient.retryAfter(Optional.of("Tue, 01 Dec 2026 10:00:30 GMT"),
-                now.minusMillis(500), fallback), "an HTTP date, rounded up");
-        assertEquals(Duration.ofSeconds(1), ModelClient.retryAfter(Optional.of("Tue, 01 Dec 2026 09:00:00 GMT"), now, fallback),
-                "a date in the past");
-        assertEquals(fallback, ModelClient.retryAfter(Optional.empty(), now, fallback));
-        assertEquals(fallback, ModelClient.retryAfter(Optional.of("soon"), now, fallback));
-        assertEquals(fallback, ModelClient.retryAfter(Optional.of("-5"), now, fallback));
     }
 }

@@ -1,5 +1,6 @@
-package dev.agentwire.operations;
+package dev.agentwire.auth.boundary;
 
+import dev.agentwire.auth.control.StartupChecks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
