@@ -25,6 +25,10 @@ const running = new Set();
 let shownSeq = 0;
 /** live events of the open thread that came while its history loaded, or null when it is loaded */
 let arrivedWhileLoading = null;
+/** the approval cards of the open thread, by interrupt id */
+const cards = new Map();
+/** threads with an approval waiting for its answer: marked in the thread list */
+const waiting = new Set();
 
 // --- signing in ---
 
@@ -99,6 +103,7 @@ async function signIn(how) {
     client.addEventListener('ready', (event) => signedIn(event.detail));
     client.addEventListener('refreshed', (event) => showExpiry(event.detail.expires_at));
     client.addEventListener('runevent', (event) => runEvent(event.detail, true));
+    client.addEventListener('approval', (event) => approvalChanged(event.detail));
     client.addEventListener('error', (event) => notice(event.detail));
     sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify(how));
     await client.connect();
@@ -167,17 +172,47 @@ function connectionChanged(change) {
 // --- threads ---
 
 async function loadThreads() {
-    let page;
+    let page, pending;
     try {
-        page = await client.threads({ limit: 50 });
+        [page, pending] = await Promise.all([client.threads({ limit: 50 }), client.pendingApprovals()]);
     } catch (refusal) {
         notice(refusal);
         return;
     }
+    waiting.clear();
+    pending.items.forEach((approval) => waiting.add(approval.thread_id));
     const list = $('threads');
     list.replaceChildren(...page.items.map((thread) => threadItem(thread.id, thread.title)));
     $('threads-empty').hidden = page.items.length > 0;
     markSelected();
+    markWaiting();
+}
+
+/** Keeps the thread list's marks of threads waiting for an approval, from every followed thread. */
+function approvalChanged(event) {
+    if (event.type === 'approval_requested' && Date.parse(event.expires_at) > Date.now()) {
+        waiting.add(event.thread_id);
+    } else if (event.type === 'approval_resolved') {
+        waiting.delete(event.thread_id);
+    }
+    markWaiting();
+}
+
+function markWaiting() {
+    for (const button of $('threads').querySelectorAll('button')) {
+        const item = button.parentElement;
+        const waits = waiting.has(button.dataset.threadId);
+        let mark = item.querySelector('.waiting');
+        if (waits && !mark) {
+            mark = element('span', 'waiting', 'needs approval');
+            mark.id = 'waiting-' + button.dataset.threadId;
+            item.append(mark);
+            button.setAttribute('aria-describedby', mark.id);
+        } else if (!waits && mark) {
+            mark.remove();
+            button.removeAttribute('aria-describedby');
+        }
+    }
 }
 
 function threadItem(id, title) {
@@ -212,6 +247,8 @@ async function openThread(id) {
     threadId = id;
     runs.clear();
     running.clear();
+    cards.forEach((card) => clearTimeout(card.expiry));
+    cards.clear();
     shownSeq = 0;
     arrivedWhileLoading = id ? [] : null;
     $('notices').replaceChildren();
@@ -316,7 +353,10 @@ function isConnected() {
 
 function updateComposer() {
     const connected = client !== null && isConnected();
-    $('send').disabled = !connected;
+    // a thread waiting for an approval takes no message (APPROVAL_PENDING): answer the card first
+    const waits = [...cards.values()].some((card) => card.state === 'pending');
+    $('send').disabled = !connected || waits;
+    $('message').placeholder = waits ? 'Answer the approval above first' : 'Message';
     $('cancel').hidden = running.size === 0;
 }
 
@@ -339,7 +379,8 @@ function userMessage(text) {
 function welcome() {
     const box = element('div', 'welcome');
     box.id = 'welcome';
-    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'));
+    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'),
+        element('p', '', 'Some tools wait for your approval: try "remember that the meeting is at 10".'));
     return box;
 }
 
@@ -394,6 +435,10 @@ function runEvent(event, live) {
             break;
         }
         case 'tool_completed': {
+            if (event.tool_call_id && event.tool_call_id === view.declined) {
+                step(view, 'declined', 'Not run', event.output, event.seq); // the person declined: the agent gets this as the result
+                break;
+            }
             const item = view.tools.find((candidate) => !candidate.dataset.done) ?? step(view, 'tool', 'Tool ' + event.tool, '', event.seq);
             item.dataset.done = 'true';
             const result = item.querySelector('.pending') ?? item.appendChild(element('dd', 'code'));
@@ -412,9 +457,27 @@ function runEvent(event, live) {
             view.answer.classList.add('streaming');
             view.answer.append(element('span', 'delta', event.text));
             break;
+        case 'approval_requested':
+            view.article.insertBefore(approvalCard(event), view.answer); // the card is this step
+            break;
+        case 'approval_resolved': {
+            const approved = event.decision === 'approved';
+            if (!approved) {
+                view.declined = event.tool_call_id;
+            }
+            step(view, approved ? 'approved' : 'declined', approved ? 'Approved' : 'Denied',
+                approved ? (event.edited ? 'with edited arguments' : '') : (event.reason ? 'Reason: ' + event.reason : ''), event.seq);
+            cards.get(event.interrupt_id)?.resolve(event);
+            break;
+        }
         case 'agent_completed':
             endRun(event.run_id, view, event.status);
-            if (event.status === 'cancelled') {
+            if (event.status === 'awaiting_approval') {
+                if (event.text) {
+                    view.answer.hidden = false;
+                    view.answer.textContent = event.text;
+                }
+            } else if (event.status === 'cancelled') {
                 step(view, 'cancelled', 'Cancelled', 'The run was stopped before it answered.', event.seq);
             } else {
                 view.answer.hidden = false;
@@ -458,6 +521,178 @@ function formatInput(input) {
         return Object.values(input)[0]; // the calculator's {"expression": "…"} reads best as the expression
     }
     return JSON.stringify(input, null, 1);
+}
+
+// --- approvals ---
+
+/**
+ * The card of one approval request, inside the run that asked: the tool, what the call does, its
+ * arguments as indented JSON, and the answer. Its state only moves forward (pending, then approved,
+ * denied or expired): an event seen again, or an answer refused after another tab's, never opens
+ * an answered card again.
+ */
+function approvalCard(request) {
+    const existing = cards.get(request.interrupt_id);
+    if (existing) {
+        return existing.box;
+    }
+    const id = 'approval-' + request.interrupt_id;
+    const box = element('section', 'approval');
+    box.setAttribute('aria-labelledby', id + '-title');
+    box.dataset.interruptId = request.interrupt_id;
+    box.dataset.state = 'pending';
+    const title = element('h3', 'approval-title');
+    title.id = id + '-title';
+    title.append('Approve ', element('code', '', request.tool), '?');
+    const message = element('p', 'approval-message', request.message);
+    const argumentsLabel = element('p', 'approval-label', 'Arguments');
+    argumentsLabel.id = id + '-arguments';
+    const shown = element('pre', 'approval-arguments', pretty(request.arguments));
+    shown.setAttribute('aria-labelledby', argumentsLabel.id);
+    shown.tabIndex = 0; // long arguments scroll: reachable by keyboard
+    const status = element('p', 'approval-status');
+    status.setAttribute('role', 'status');
+    const problem = element('div', 'notice approval-problem');
+    problem.setAttribute('role', 'alert');
+    problem.hidden = true;
+    const form = element('div', 'approval-answer');
+    form.setAttribute('role', 'group');
+    form.setAttribute('aria-label', 'Your answer');
+    const editor = element('textarea', 'approval-editor');
+    editor.id = id + '-editor';
+    editor.spellcheck = false;
+    editor.hidden = true;
+    const editorLabel = element('label', 'visually-hidden', 'Edited arguments (JSON)');
+    editorLabel.htmlFor = editor.id;
+    const reason = element('input', 'approval-reason');
+    reason.id = id + '-reason';
+    reason.maxLength = 2000;
+    reason.autocomplete = 'off';
+    const reasonLabel = element('label', 'approval-label', 'Reason, if you deny (optional)');
+    reasonLabel.htmlFor = reason.id;
+    const approve = button('Approve', 'primary');
+    const deny = button('Deny', 'secondary');
+    const edit = button('Edit arguments', 'link-button');
+    edit.hidden = !request.editable;
+    const buttons = element('div', 'approval-buttons');
+    buttons.append(approve, deny, edit);
+    form.append(editorLabel, editor, reasonLabel, reason, buttons);
+    box.append(title, message, argumentsLabel, shown, form, problem, status);
+
+    const card = { box, request, state: 'pending', expiry: 0 };
+    const settle = (state, text) => {
+        card.state = state;
+        box.dataset.state = state;
+        clearTimeout(card.expiry);
+        form.remove();
+        shown.hidden = false;
+        status.textContent = text;
+        problem.hidden = true;
+        updateComposer();
+    };
+    const busy = (on, text = '') => {
+        for (const control of form.querySelectorAll('button, input, textarea')) {
+            control.disabled = on;
+        }
+        status.textContent = text;
+    };
+    const refused = (refusal) => {
+        if (card.state !== 'pending') {
+            return; // answered meanwhile, here or in another tab: the answer stands
+        }
+        if (refusal.code === 'INTERRUPT_EXPIRED') {
+            settle('expired', 'Expired: the call was not run.');
+            return;
+        }
+        busy(false);
+        if (refusal.code === 'INTERRUPT_ANSWERED') {
+            busy(true, 'Answered in another tab; its answer stands.');
+            return; // its approval_resolved follows and settles the card
+        }
+        showProblem(refusal);
+    };
+    const showProblem = (refusal) => {
+        problem.replaceChildren(element('span', 'notice-text', refusal.message ?? 'Something went wrong.'));
+        for (const item of refusal.problems ?? []) {
+            problem.append(element('span', 'notice-text approval-field', item.message));
+        }
+        problem.append(element('code', 'notice-code', refusal.code ?? 'ERROR'));
+        problem.hidden = false;
+        problem.scrollIntoView({ block: 'nearest' });
+    };
+    card.resolve = (resolved) => {
+        if (resolved.decision === 'approved') {
+            shown.textContent = pretty(resolved.arguments ?? request.arguments);
+            settle('approved', resolved.edited ? 'Approved with edited arguments.' : 'Approved.');
+        } else {
+            settle('denied', 'Denied' + (resolved.reason ? ': ' + resolved.reason : '.'));
+        }
+    };
+    edit.addEventListener('click', () => {
+        const editing = editor.hidden;
+        editor.hidden = !editing;
+        shown.hidden = editing;
+        edit.textContent = editing ? 'Keep the arguments' : 'Edit arguments';
+        if (editing) {
+            editor.value = pretty(request.arguments);
+            editor.rows = Math.min(12, editor.value.split('\n').length + 1);
+            editor.focus();
+        }
+        problem.hidden = true;
+    });
+    approve.addEventListener('click', () => {
+        let editedArgs;
+        if (!editor.hidden) {
+            try {
+                editedArgs = JSON.parse(editor.value);
+            } catch {
+                showProblem({ code: 'INVALID_JSON', message: 'The edited arguments are not JSON.' });
+                editor.focus();
+                return;
+            }
+            if (editedArgs === null || typeof editedArgs !== 'object' || Array.isArray(editedArgs)) {
+                showProblem({ code: 'INVALID_JSON', message: 'The edited arguments must be a JSON object.' });
+                editor.focus();
+                return;
+            }
+        }
+        problem.hidden = true;
+        busy(true, 'Sending your approval…');
+        client.approve(request.thread_id, request.interrupt_id, editedArgs ? { editedArgs } : {})
+            .then((answered) => card.state === 'pending' && busy(true, answered.decision === 'approved' ? 'Approved; running the call…' : 'Already denied.'), refused);
+    });
+    reason.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !event.isComposing) {
+            event.preventDefault();
+            deny.click(); // the reason is for a denial: Enter never approves
+        }
+    });
+    deny.addEventListener('click', () => {
+        problem.hidden = true;
+        busy(true, 'Sending your denial…');
+        client.reject(request.thread_id, request.interrupt_id, { reason: reason.value.trim() })
+            .then((answered) => card.state === 'pending' && busy(true, answered.decision === 'rejected' ? 'Denied; telling the agent…' : 'Already approved.'), refused);
+    });
+
+    const left = Date.parse(request.expires_at) - Date.now();
+    if (left <= 0) {
+        settle('expired', 'Expired: the call was not run.');
+    } else if (left < 2 ** 31) {
+        card.expiry = setTimeout(() => card.state === 'pending' && settle('expired', 'Expired: the call was not run.'), left);
+    }
+    cards.set(request.interrupt_id, card);
+    updateComposer();
+    return box;
+}
+
+function pretty(json) {
+    return JSON.stringify(json ?? {}, null, 2);
+}
+
+function button(text, className) {
+    const node = element('button', className, text);
+    node.type = 'button';
+    return node;
 }
 
 // --- notices ---
