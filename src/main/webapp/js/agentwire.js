@@ -548,9 +548,10 @@ export class AgentwireClient extends EventTarget {
     }
 
     answered(frame) {
+        // replies come in the order sent: the answers sent before this one had theirs already
         const index = this.answersInFlight.indexOf(frame.interrupt_id);
         if (index >= 0) {
-            this.answersInFlight.splice(index, 1);
+            this.answersInFlight.splice(0, index + 1);
         }
         const answer = this.answers.get(frame.interrupt_id);
         if (answer) {

@@ -6,21 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentwire.it.Chromium;
+import dev.agentwire.it.ConnectionDrops;
 import dev.agentwire.it.PayaraProcess;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -31,6 +38,13 @@ import org.openqa.selenium.WebElement;
  * what it did; a reload shows it answered. Screenshots go to target/screenshots/.
  */
 class ApprovalPageIT {
+
+    static final String COUNT_RECONNECTS = """
+            const pill = document.getElementById('connection');
+            window.reconnects = 0;
+            new MutationObserver(() => { if (pill.textContent === 'Live (reconnected)') window.reconnects++; })
+                .observe(pill, { childList: true, characterData: true, subtree: true });
+            """;
 
     @TempDir
     static Path workDir;
@@ -44,7 +58,11 @@ class ApprovalPageIT {
     @BeforeAll
     static void start() throws Exception {
         assumeTrue(Chromium.installed(), "Chromium is not installed: apt-get install chromium chromium-driver");
-        payara = PayaraProcess.start(workDir, Map.of(), "-Dagentwire.dev-issuer.tokens-per-minute=600").awaitReady();
+        // the WAR plus the test-only resource that lets the test drop a user's connections
+        Path war = workDir.resolve("agentwire-with-drops.war");
+        ShrinkWrap.create(ZipImporter.class, "agentwire.war").importFrom(Path.of(System.getProperty("agentwire.war")).toFile())
+                .as(WebArchive.class).addClass(ConnectionDrops.class).as(ZipExporter.class).exportTo(war.toFile(), true);
+        payara = PayaraProcess.start(workDir, war, Map.of(), List.of(), "-Dagentwire.dev-issuer.tokens-per-minute=600").awaitReady();
         page = payara.server().http();
     }
 
@@ -156,6 +174,12 @@ class ApprovalPageIT {
         second.await("the card waiting", d -> "pending".equals(live.getDomAttribute("data-state")));
         assertEquals("{\n  \"text\": \"I should buy a boat\"\n}", arguments(live));
 
+        // both connections drop while it waits: after the reconnect, one card, still waiting
+        dropConnectionsOf("ida");
+        WebElement resumed = card(first);
+        assertEquals("pending", resumed.getDomAttribute("data-state"));
+        assertEquals(2, runs(first).size());
+
         WebElement reason = first.byRole("textbox", "Reason, if you deny (optional)");
         reason.sendKeys("not now", Keys.ENTER); // Enter in the reason denies, never approves
         for (Chromium tab : List.of(first, second)) {
@@ -171,6 +195,14 @@ class ApprovalPageIT {
         }
         assertEquals(0, notes("ida").size(), "the denied call did not run");
         first.screenshot("approval-denied");
+
+        // and again once it is answered: the replay after the reconnect opens nothing again
+        dropConnectionsOf("ida");
+        for (Chromium tab : List.of(first, second)) {
+            assertEquals("denied", card(tab).getDomAttribute("data-state"));
+            assertEquals(3, runs(tab).size());
+            assertTrue(tab.all("button", "Deny").isEmpty());
+        }
 
         second.driver().navigate().refresh();
         second.await("the history after the reload", d -> runs(second).size() == 3);
@@ -194,6 +226,18 @@ class ApprovalPageIT {
     private static void send(Chromium browser, String text) {
         browser.byRole("textbox", "Message").sendKeys(text);
         browser.byRole("button", "Send").click();
+    }
+
+    /** Drops every connection of the user on the server's side; both windows reconnect and resume. */
+    private void dropConnectionsOf(String user) {
+        for (Chromium tab : List.of(first, second)) { // counts the reconnects the connection pill shows from now on
+            ((JavascriptExecutor) tab.driver()).executeScript(COUNT_RECONNECTS);
+        }
+        HttpResponse<String> dropped = payara.server().postForm("api/test/connections/" + user + "/drop", "");
+        assertEquals("2", dropped.body(), "both windows were connected");
+        for (Chromium tab : List.of(first, second)) {
+            tab.await("live again", d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.reconnects;")).intValue() > 0);
+        }
     }
 
     /** The one approval card on the page, waiting for it. */
