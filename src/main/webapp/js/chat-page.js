@@ -1,6 +1,7 @@
 // The chat page: signs in, lists the user's threads, shows the open thread's history and its
 // runs live. Everything it knows of the server comes through the client library.
 import { AgentwireClient, devIssuerStatus, devTokens, randomId } from './agentwire.js';
+import { ApprovalCard } from './approval-card.js';
 
 const $ = (id) => document.getElementById(id);
 const SIGN_IN_KEY = 'agentwire.sign-in';
@@ -25,7 +26,7 @@ const running = new Set();
 let shownSeq = 0;
 /** live events of the open thread that came while its history loaded, or null when it is loaded */
 let arrivedWhileLoading = null;
-/** the approval cards of the open thread, by interrupt id */
+/** the approval cards of the open thread, by interrupt id (ApprovalCard) */
 const cards = new Map();
 /** threads with an approval waiting for its answer: marked in the thread list */
 const waiting = new Set();
@@ -247,7 +248,7 @@ async function openThread(id) {
     threadId = id;
     runs.clear();
     running.clear();
-    cards.forEach((card) => clearTimeout(card.expiry));
+    cards.forEach((card) => card.discard());
     cards.clear();
     shownSeq = 0;
     arrivedWhileLoading = id ? [] : null;
@@ -356,7 +357,7 @@ function updateComposer() {
     // a thread waiting for an approval takes no message (APPROVAL_PENDING): answer the card first
     const waits = [...cards.values()].some((card) => card.state === 'pending');
     $('send').disabled = !connected || waits;
-    $('message').placeholder = waits ? 'Answer the approval above first' : 'Message';
+    $('message').placeholder = waits ? 'Answer the approval first' : 'Message';
     $('cancel').hidden = running.size === 0;
 }
 
@@ -525,174 +526,19 @@ function formatInput(input) {
 
 // --- approvals ---
 
-/**
- * The card of one approval request, inside the run that asked: the tool, what the call does, its
- * arguments as indented JSON, and the answer. Its state only moves forward (pending, then approved,
- * denied or expired): an event seen again, or an answer refused after another tab's, never opens
- * an answered card again.
- */
+/** The card of an approval request of the open thread, made once per interrupt. */
 function approvalCard(request) {
-    const existing = cards.get(request.interrupt_id);
-    if (existing) {
-        return existing.box;
-    }
-    const id = 'approval-' + request.interrupt_id;
-    const box = element('section', 'approval');
-    box.setAttribute('aria-labelledby', id + '-title');
-    box.dataset.interruptId = request.interrupt_id;
-    box.dataset.state = 'pending';
-    const title = element('h3', 'approval-title');
-    title.id = id + '-title';
-    title.append('Approve ', element('code', '', request.tool), '?');
-    const message = element('p', 'approval-message', request.message);
-    const argumentsLabel = element('p', 'approval-label', 'Arguments');
-    argumentsLabel.id = id + '-arguments';
-    const shown = element('pre', 'approval-arguments', pretty(request.arguments));
-    shown.setAttribute('aria-labelledby', argumentsLabel.id);
-    shown.tabIndex = 0; // long arguments scroll: reachable by keyboard
-    const status = element('p', 'approval-status');
-    status.setAttribute('role', 'status');
-    const problem = element('div', 'notice approval-problem');
-    problem.setAttribute('role', 'alert');
-    problem.hidden = true;
-    const form = element('div', 'approval-answer');
-    form.setAttribute('role', 'group');
-    form.setAttribute('aria-label', 'Your answer');
-    const editor = element('textarea', 'approval-editor');
-    editor.id = id + '-editor';
-    editor.spellcheck = false;
-    editor.hidden = true;
-    const editorLabel = element('label', 'visually-hidden', 'Edited arguments (JSON)');
-    editorLabel.htmlFor = editor.id;
-    const reason = element('input', 'approval-reason');
-    reason.id = id + '-reason';
-    reason.maxLength = 2000;
-    reason.autocomplete = 'off';
-    const reasonLabel = element('label', 'approval-label', 'Reason, if you deny (optional)');
-    reasonLabel.htmlFor = reason.id;
-    const approve = button('Approve', 'primary');
-    const deny = button('Deny', 'secondary');
-    const edit = button('Edit arguments', 'link-button');
-    edit.hidden = !request.editable;
-    const buttons = element('div', 'approval-buttons');
-    buttons.append(approve, deny, edit);
-    form.append(editorLabel, editor, reasonLabel, reason, buttons);
-    box.append(title, message, argumentsLabel, shown, form, problem, status);
-
-    const card = { box, request, state: 'pending', expiry: 0 };
-    const settle = (state, text) => {
-        card.state = state;
-        box.dataset.state = state;
-        clearTimeout(card.expiry);
-        form.remove();
-        shown.hidden = false;
-        status.textContent = text;
-        problem.hidden = true;
+    let card = cards.get(request.interrupt_id);
+    if (!card) {
+        card = new ApprovalCard(request, {
+            approve: (editedArgs) => client.approve(request.thread_id, request.interrupt_id, editedArgs ? { editedArgs } : {}),
+            reject: (reason) => client.reject(request.thread_id, request.interrupt_id, { reason }),
+            changed: () => updateComposer(),
+        });
+        cards.set(request.interrupt_id, card);
         updateComposer();
-    };
-    const busy = (on, text = '') => {
-        for (const control of form.querySelectorAll('button, input, textarea')) {
-            control.disabled = on;
-        }
-        status.textContent = text;
-    };
-    const refused = (refusal) => {
-        if (card.state !== 'pending') {
-            return; // answered meanwhile, here or in another tab: the answer stands
-        }
-        if (refusal.code === 'INTERRUPT_EXPIRED') {
-            settle('expired', 'Expired: the call was not run.');
-            return;
-        }
-        busy(false);
-        if (refusal.code === 'INTERRUPT_ANSWERED') {
-            busy(true, 'Answered in another tab; its answer stands.');
-            return; // its approval_resolved follows and settles the card
-        }
-        showProblem(refusal);
-    };
-    const showProblem = (refusal) => {
-        problem.replaceChildren(element('span', 'notice-text', refusal.message ?? 'Something went wrong.'));
-        for (const item of refusal.problems ?? []) {
-            problem.append(element('span', 'notice-text approval-field', item.message));
-        }
-        problem.append(element('code', 'notice-code', refusal.code ?? 'ERROR'));
-        problem.hidden = false;
-        problem.scrollIntoView({ block: 'nearest' });
-    };
-    card.resolve = (resolved) => {
-        if (resolved.decision === 'approved') {
-            shown.textContent = pretty(resolved.arguments ?? request.arguments);
-            settle('approved', resolved.edited ? 'Approved with edited arguments.' : 'Approved.');
-        } else {
-            settle('denied', 'Denied' + (resolved.reason ? ': ' + resolved.reason : '.'));
-        }
-    };
-    edit.addEventListener('click', () => {
-        const editing = editor.hidden;
-        editor.hidden = !editing;
-        shown.hidden = editing;
-        edit.textContent = editing ? 'Keep the arguments' : 'Edit arguments';
-        if (editing) {
-            editor.value = pretty(request.arguments);
-            editor.rows = Math.min(12, editor.value.split('\n').length + 1);
-            editor.focus();
-        }
-        problem.hidden = true;
-    });
-    approve.addEventListener('click', () => {
-        let editedArgs;
-        if (!editor.hidden) {
-            try {
-                editedArgs = JSON.parse(editor.value);
-            } catch {
-                showProblem({ code: 'INVALID_JSON', message: 'The edited arguments are not JSON.' });
-                editor.focus();
-                return;
-            }
-            if (editedArgs === null || typeof editedArgs !== 'object' || Array.isArray(editedArgs)) {
-                showProblem({ code: 'INVALID_JSON', message: 'The edited arguments must be a JSON object.' });
-                editor.focus();
-                return;
-            }
-        }
-        problem.hidden = true;
-        busy(true, 'Sending your approval…');
-        client.approve(request.thread_id, request.interrupt_id, editedArgs ? { editedArgs } : {})
-            .then((answered) => card.state === 'pending' && busy(true, answered.decision === 'approved' ? 'Approved; running the call…' : 'Already denied.'), refused);
-    });
-    reason.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' && !event.isComposing) {
-            event.preventDefault();
-            deny.click(); // the reason is for a denial: Enter never approves
-        }
-    });
-    deny.addEventListener('click', () => {
-        problem.hidden = true;
-        busy(true, 'Sending your denial…');
-        client.reject(request.thread_id, request.interrupt_id, { reason: reason.value.trim() })
-            .then((answered) => card.state === 'pending' && busy(true, answered.decision === 'rejected' ? 'Denied; telling the agent…' : 'Already approved.'), refused);
-    });
-
-    const left = Date.parse(request.expires_at) - Date.now();
-    if (left <= 0) {
-        settle('expired', 'Expired: the call was not run.');
-    } else if (left < 2 ** 31) {
-        card.expiry = setTimeout(() => card.state === 'pending' && settle('expired', 'Expired: the call was not run.'), left);
     }
-    cards.set(request.interrupt_id, card);
-    updateComposer();
-    return box;
-}
-
-function pretty(json) {
-    return JSON.stringify(json ?? {}, null, 2);
-}
-
-function button(text, className) {
-    const node = element('button', className, text);
-    node.type = 'button';
-    return node;
+    return card.box;
 }
 
 // --- notices ---

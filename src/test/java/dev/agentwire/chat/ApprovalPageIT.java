@@ -173,6 +173,9 @@ class ApprovalPageIT {
         WebElement live = card(second);
         second.await("the card waiting", d -> "pending".equals(live.getDomAttribute("data-state")));
         assertEquals("{\n  \"text\": \"I should buy a boat\"\n}", arguments(live));
+        second.resize(390, 844); // the other window is a phone from now on
+        ((JavascriptExecutor) second.driver()).executeScript("arguments[0].scrollIntoView({block: 'end'})", live);
+        second.screenshot("approval-pending-phone");
 
         // both connections drop while it waits: after the reconnect, one card, still waiting
         dropConnectionsOf("ida");
