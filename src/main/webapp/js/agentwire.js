@@ -269,6 +269,10 @@ export class AgentwireClient extends EventTarget {
     approve(threadId, interruptId, { editedArgs } = {}) {
         const frame = { type: 'approve', interrupt_id: interruptId };
         if (editedArgs !== undefined) {
+            if (editedArgs === null || typeof editedArgs !== 'object' || Array.isArray(editedArgs)) {
+                // the server would call the frame invalid, and a resend would not change that
+                return Promise.reject(clientError('VALIDATION_FAILED', 'The edited arguments must be a JSON object.', false));
+            }
             frame.arguments = editedArgs;
         }
         return this.answer(threadId, frame);

@@ -264,9 +264,11 @@ class ClientLibraryIT {
                 const lateAnswer = await late;
                 const refusal = await unknown.then(() => null, (e) => e.code);
                 const rejectFrame = second.sent.find((f) => f.type === 'reject');
+                const notAnObject = await client.approve('thread-0001', 'i4', { editedArgs: ['x'] }).then(() => null, (e) => e.code);
+                const sentForI4 = second.sent.filter((f) => f.interrupt_id === 'i4').length;
                 client.close();
                 return { approvals, runEvents, answeredFrames, sentFirst, sentAgain, other, sameAnswer, answer,
-                         lateDecision: lateAnswer.decision, refusal, rejectFrame };
+                         lateDecision: lateAnswer.decision, refusal, rejectFrame, notAnObject, sentForI4 };
                 """);
         assertEquals("[\"approval_requested 3\",\"approval_resolved 6\"]", result.get("approvals").toString());
         assertEquals("[\"agent_started\",\"agent_thinking\",\"approval_requested\",\"agent_completed\",\"agent_started\",\"approval_resolved\"]",
@@ -281,6 +283,8 @@ class ClientLibraryIT {
         assertEquals("INTERRUPT_NOT_FOUND", result.getString("refusal"));
         assertEquals("{\"type\":\"reject\",\"interrupt_id\":\"i2\",\"reason\":\"not now\"}", result.get("rejectFrame").toString());
         assertEquals("[\"i1\",\"i2\"]", result.get("answeredFrames").toString());
+        assertEquals("VALIDATION_FAILED", result.getString("notAnObject"));
+        assertEquals(0, result.getInt("sentForI4"), "edited arguments that are not an object are not sent");
     }
 
     /** Runs a scenario (the body of an async function after {@link #HARNESS}) in the page; its result as JSON. */
