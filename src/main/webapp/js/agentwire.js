@@ -2,7 +2,8 @@
 // It does the hard parts of the agentwire WebSocket protocol (docs/protocol.md) so that a page
 // only renders: the bearer subprotocol, reconnecting with backoff and jitter, resuming every
 // followed thread so each event arrives once and in order, refreshing the token before it
-// expires, and resending a chat whose ack did not come with the same client_msg_id.
+// expires, resending a chat whose ack did not come with the same client_msg_id, and answering
+// approvals of tool calls so that an answer is sent until the server acknowledged it.
 // The API is described in docs/client.md.
 
 /**
@@ -14,7 +15,7 @@
 
 /**
  * @typedef {object} RunEvent A run event exactly as the server sent it (docs/protocol.md).
- * @property {'agent_started'|'agent_thinking'|'agent_message_delta'|'tool_executing'|'tool_completed'|'agent_completed'|'agent_error'} type
+ * @property {'agent_started'|'agent_thinking'|'agent_message_delta'|'tool_executing'|'tool_completed'|'approval_requested'|'approval_resolved'|'tool_call_requested'|'agent_completed'|'agent_error'} type
  * @property {string} run_id
  * @property {string} thread_id
  * @property {number} seq grows by one per event within a thread
@@ -24,7 +25,8 @@
  * @property {object} [input]
  * @property {string} [output]
  * @property {boolean} [failed]
- * @property {string} [status] `completed` or `cancelled`
+ * @property {string} [tool_call_id] the call an approval is about, and its tool events
+ * @property {string} [status] `completed`, `cancelled`, `awaiting_approval` or `awaiting_tools`
  * @property {string} [code]
  * @property {string} [message]
  * @property {boolean} [retryable]
@@ -47,6 +49,35 @@
  * @property {string} thread_id
  * @property {string} run_id
  * @property {boolean} duplicate
+ */
+
+/**
+ * @typedef {object} ApprovalEvent An `approval_requested` or `approval_resolved` run event
+ *   (docs/protocol.md, "Approvals"), exactly as sent.
+ * @property {'approval_requested'|'approval_resolved'} type
+ * @property {string} interrupt_id what an answer names
+ * @property {string} tool_call_id
+ * @property {string} tool
+ * @property {string} run_id `approval_requested`: the run that paused; `approval_resolved`: the run that continues
+ * @property {string} thread_id
+ * @property {number} seq
+ * @property {object} [arguments] requested: the call's arguments; resolved (approved): those that run
+ * @property {string} [fingerprint] requested: `sha256:` and the hex SHA-256 of the canonical arguments
+ * @property {string} [message] requested: what the call does, for a person
+ * @property {string} [expires_at] requested: answers after this instant are refused
+ * @property {boolean} [editable] requested: whether an approval may replace the arguments
+ * @property {'approved'|'rejected'} [decision] resolved
+ * @property {boolean} [edited] resolved: the person replaced the arguments
+ * @property {string} [reason] resolved (rejected): the person's reason, when given
+ */
+
+/**
+ * @typedef {object} Answered The server stored an answer to an interrupt (or it repeated the first answer).
+ * @property {string} interrupt_id
+ * @property {string} thread_id
+ * @property {'approved'|'rejected'} decision the first answer's
+ * @property {string} run_id the run that continues the thread with the answer
+ * @property {boolean} duplicate true when the interrupt had been answered so before (another tab, a retry)
  */
 
 /**
@@ -77,7 +108,9 @@
  * @property {CustomEvent<StateChange>} statechange
  * @property {CustomEvent<object>} ready
  * @property {CustomEvent<RunEvent>} runevent
+ * @property {CustomEvent<ApprovalEvent>} approval
  * @property {CustomEvent<Ack>} ack
+ * @property {CustomEvent<Answered>} answered
  * @property {CustomEvent<ErrorFrame>} error
  * @property {CustomEvent<{type: 'refreshed', expires_at: string}>} refreshed
  * @property {CustomEvent<{type: 'resumed', thread_id: string, last_seq: number, replayed: number}>} resumed
@@ -94,6 +127,12 @@ const MAX_RESUMES_IN_FLIGHT = 2;
 const RESUME_PATIENCE_MS = 5000;
 /** Closes the application asked for. */
 const NORMAL_CLOSE = 1000;
+/** Run events that are also dispatched as `approval`. */
+const APPROVAL_EVENTS = new Set(['approval_requested', 'approval_resolved']);
+/** Refusals of an answer to an interrupt: final, sending it again changes nothing. */
+const ANSWER_REFUSALS = new Set(['INTERRUPT_NOT_FOUND', 'INTERRUPT_EXPIRED', 'INTERRUPT_ANSWERED']);
+/** Fields a VALIDATION_FAILED names when it refuses an approve or a reject (and no other frame). */
+const ANSWER_FIELDS = /^(interrupt_id|reason|arguments)(\.|$)/;
 
 /**
  * A connection to agentwire that survives drops. Events are dispatched as CustomEvents whose
@@ -101,7 +140,10 @@ const NORMAL_CLOSE = 1000;
  * - `statechange` ({@link StateChange}),
  * - `ready` (the `ready` frame),
  * - `runevent` ({@link RunEvent}): every run event of a followed thread, once, in seq order,
+ * - `approval` ({@link ApprovalEvent}): those run events that ask for or report an approval, right
+ *   after their `runevent`, so once and in order too,
  * - `ack` ({@link Ack}),
+ * - `answered` ({@link Answered}): every `answered` frame,
  * - `error` ({@link ErrorFrame}): error frames and failures that do not end the connection,
  * - `refreshed` (the `refreshed` frame),
  * - `resumed` (the `resumed` frame).
@@ -130,6 +172,14 @@ export class AgentwireClient extends EventTarget {
         this.resumeQueue = [];
         /** chats sent but not acknowledged, by client_msg_id */
         this.pending = new Map();
+        /** answers to interrupts sent but not acknowledged, by interrupt_id */
+        this.answers = new Map();
+        /**
+         * the interrupt of each approve or reject sent on this connection and not yet answered, in
+         * the order sent: the server handles a connection's frames in order, and a refusal of an
+         * answer names no interrupt, so it belongs to the oldest one here
+         */
+        this.answersInFlight = [];
         this.attempt = 0;
         this.everReady = false;
         this.token = null;
@@ -165,6 +215,7 @@ export class AgentwireClient extends EventTarget {
             chat.reject(clientError('CLOSED', 'The connection was closed before the message was acknowledged.', false));
         }
         this.pending.clear();
+        this.rejectAnswers(clientError('CLOSED', 'The connection was closed before the answer was acknowledged.', false));
         const socket = this.socket;
         this.socket = null;
         if (socket) {
@@ -200,6 +251,75 @@ export class AgentwireClient extends EventTarget {
      */
     cancel(runId) {
         return this.send({ type: 'cancel', run_id: runId });
+    }
+
+    /**
+     * Approves a tool call that waits for a person (an `approval_requested`). Resolves with the
+     * server's `answered`; sent again, like a chat, until it comes (an answer repeated is answered
+     * with the first one's outcome, `duplicate: true`, and runs nothing). Rejects with the server's
+     * refusal: `INTERRUPT_NOT_FOUND`, `INTERRUPT_EXPIRED`, `INTERRUPT_ANSWERED` (answered otherwise
+     * before, in another tab), `VALIDATION_FAILED` (edited arguments that do not fit the tool).
+     * The thread is followed: the run that continues arrives as `runevent`s.
+     * @param {string} threadId the thread of the interrupt
+     * @param {string} interruptId
+     * @param {{editedArgs?: object}} [options] editedArgs: the arguments to run with instead, in full
+     *   (only where the request says `editable`)
+     * @returns {Promise<Answered>}
+     */
+    approve(threadId, interruptId, { editedArgs } = {}) {
+        const frame = { type: 'approve', interrupt_id: interruptId };
+        if (editedArgs !== undefined) {
+            if (editedArgs === null || typeof editedArgs !== 'object' || Array.isArray(editedArgs)) {
+                // the server would call the frame invalid, and a resend would not change that
+                return Promise.reject(clientError('VALIDATION_FAILED', 'The edited arguments must be a JSON object.', false));
+            }
+            frame.arguments = editedArgs;
+        }
+        return this.answer(threadId, frame);
+    }
+
+    /**
+     * Declines a tool call that waits for a person: it never runs, and the agent gets the
+     * reason as the call's result. Resolves and rejects as {@link AgentwireClient#approve}.
+     * @param {string} threadId
+     * @param {string} interruptId
+     * @param {{reason?: string}} [options] reason: at most 2,000 characters, for the agent
+     * @returns {Promise<Answered>}
+     */
+    reject(threadId, interruptId, { reason } = {}) {
+        const frame = { type: 'reject', interrupt_id: interruptId };
+        if (reason !== undefined && reason !== '') {
+            frame.reason = reason;
+        }
+        return this.answer(threadId, frame);
+    }
+
+    answer(threadId, frame) {
+        const earlier = this.answers.get(frame.interrupt_id);
+        if (earlier) {
+            // one answer per interrupt at a time: the same one again is the same request
+            return JSON.stringify(earlier.frame) === JSON.stringify(frame) ? earlier.promise
+                : Promise.reject(clientError('ANSWER_IN_PROGRESS', 'Another answer to this approval is still being sent.', true));
+        }
+        this.follow(threadId, this.lastSeqs.get(threadId) ?? 0);
+        const answer = { frame, attempts: 0, timer: 0 };
+        answer.promise = new Promise((resolve, reject) => {
+            answer.resolve = resolve;
+            answer.reject = reject;
+        });
+        this.answers.set(frame.interrupt_id, answer);
+        this.sendAnswer(answer);
+        return answer.promise;
+    }
+
+    /**
+     * The caller's approvals still waiting for an answer (of one thread, or of all), oldest first:
+     * the fields of their `approval_requested`, for a page that opens on them.
+     * @param {{threadId?: string}} [options]
+     * @returns {Promise<{items: Array<object>}>}
+     */
+    pendingApprovals({ threadId } = {}) {
+        return this.get('/api/approvals' + (threadId ? '?thread_id=' + encodeURIComponent(threadId) : ''));
     }
 
     /**
@@ -313,6 +433,7 @@ export class AgentwireClient extends EventTarget {
         switch (frame.type) {
             case 'ready': return this.ready(frame);
             case 'ack': return this.acknowledged(frame);
+            case 'answered': return this.answered(frame);
             case 'error': return this.failed(frame);
             case 'refreshed': return this.refreshed(frame);
             case 'resumed': return this.resumed(frame);
@@ -343,6 +464,10 @@ export class AgentwireClient extends EventTarget {
         }
         for (const chat of this.pending.values()) {
             this.sendChat(chat);
+        }
+        this.answersInFlight = [];
+        for (const answer of this.answers.values()) {
+            this.sendAnswer(answer);
         }
         if (this.resuming.size === 0) {
             this.setState(again ? 'resumed' : 'live');
@@ -421,6 +546,30 @@ export class AgentwireClient extends EventTarget {
         }
         this.lastSeqs.set(frame.thread_id, frame.seq);
         this.dispatch('runevent', frame);
+        if (APPROVAL_EVENTS.has(frame.type)) {
+            this.dispatch('approval', frame);
+        }
+    }
+
+    answered(frame) {
+        // replies come in the order sent: the answers sent before this one had theirs already
+        const index = this.answersInFlight.indexOf(frame.interrupt_id);
+        if (index >= 0) {
+            this.answersInFlight.splice(0, index + 1);
+        }
+        const answer = this.answers.get(frame.interrupt_id);
+        if (answer) {
+            clearTimeout(answer.timer);
+            this.answers.delete(frame.interrupt_id);
+            answer.resolve(frame);
+        }
+        this.dispatch('answered', frame);
+    }
+
+    /** Whether an error frame refuses an approve or a reject; then it refuses the oldest one in flight. */
+    refusesAnswer(frame) {
+        return ANSWER_REFUSALS.has(frame.code) || (frame.code === 'VALIDATION_FAILED'
+            && (frame.problems ?? []).some((problem) => ANSWER_FIELDS.test(problem.field ?? '')));
     }
 
     acknowledged(frame) {
@@ -443,6 +592,15 @@ export class AgentwireClient extends EventTarget {
         if (frame.code === 'STORAGE_UNAVAILABLE') {
             this.resendPendingSoon();
         }
+        if (this.answersInFlight.length > 0 && this.refusesAnswer(frame)) {
+            const answer = this.answers.get(this.answersInFlight.shift());
+            if (answer) {
+                clearTimeout(answer.timer);
+                this.answers.delete(answer.frame.interrupt_id);
+                answer.reject(frame);
+                return; // the caller of approve or reject has it
+            }
+        }
         this.dispatch('error', frame);
     }
 
@@ -460,6 +618,10 @@ export class AgentwireClient extends EventTarget {
         for (const chat of this.pending.values()) {
             clearTimeout(chat.timer); // sent again after the next ready
         }
+        for (const answer of this.answers.values()) {
+            clearTimeout(answer.timer);
+        }
+        this.answersInFlight = [];
         if (this.stopped) {
             return;
         }
@@ -472,6 +634,7 @@ export class AgentwireClient extends EventTarget {
                 chat.reject(error);
             }
             this.pending.clear();
+            this.rejectAnswers(error);
             this.setState('closed', { closeCode: code, closeReason: reason, error });
             this.readyWaiter?.();
         }
@@ -551,6 +714,37 @@ export class AgentwireClient extends EventTarget {
             clearTimeout(chat.timer);
             chat.timer = setTimeout(() => this.sendChat(chat), 1000);
         }
+        for (const answer of this.answers.values()) {
+            clearTimeout(answer.timer);
+            answer.timer = setTimeout(() => this.sendAnswer(answer), 1000);
+        }
+    }
+
+    /** Sends an answer now (when ready), and again after ackTimeoutMs without its `answered`. */
+    sendAnswer(answer) {
+        clearTimeout(answer.timer);
+        if (!this.isReady()) {
+            return; // sent after the next ready
+        }
+        if (answer.attempts >= this.options.maxChatAttempts) {
+            this.answers.delete(answer.frame.interrupt_id);
+            answer.reject(clientError('NOT_ACKNOWLEDGED', 'The answer was sent ' + answer.attempts + ' times without an acknowledgement.', true));
+            return;
+        }
+        answer.attempts += 1;
+        if (this.send(answer.frame)) {
+            this.answersInFlight.push(answer.frame.interrupt_id);
+        }
+        answer.timer = setTimeout(() => this.sendAnswer(answer), this.options.ackTimeoutMs);
+    }
+
+    rejectAnswers(error) {
+        for (const answer of this.answers.values()) {
+            clearTimeout(answer.timer);
+            answer.reject(error);
+        }
+        this.answers.clear();
+        this.answersInFlight = [];
     }
 
     /** Whether the current socket got its `ready`: frames sent before it would only be held. */

@@ -1,6 +1,7 @@
 // The chat page: signs in, lists the user's threads, shows the open thread's history and its
 // runs live. Everything it knows of the server comes through the client library.
 import { AgentwireClient, devIssuerStatus, devTokens, randomId } from './agentwire.js';
+import { ApprovalCard } from './approval-card.js';
 
 const $ = (id) => document.getElementById(id);
 const SIGN_IN_KEY = 'agentwire.sign-in';
@@ -25,6 +26,10 @@ const running = new Set();
 let shownSeq = 0;
 /** live events of the open thread that came while its history loaded, or null when it is loaded */
 let arrivedWhileLoading = null;
+/** the approval cards of the open thread, by interrupt id (ApprovalCard) */
+const cards = new Map();
+/** threads with an approval waiting for its answer: marked in the thread list */
+const waiting = new Set();
 
 // --- signing in ---
 
@@ -99,6 +104,7 @@ async function signIn(how) {
     client.addEventListener('ready', (event) => signedIn(event.detail));
     client.addEventListener('refreshed', (event) => showExpiry(event.detail.expires_at));
     client.addEventListener('runevent', (event) => runEvent(event.detail, true));
+    client.addEventListener('approval', (event) => approvalChanged(event.detail));
     client.addEventListener('error', (event) => notice(event.detail));
     sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify(how));
     await client.connect();
@@ -167,17 +173,47 @@ function connectionChanged(change) {
 // --- threads ---
 
 async function loadThreads() {
-    let page;
+    let page, pending;
     try {
-        page = await client.threads({ limit: 50 });
+        [page, pending] = await Promise.all([client.threads({ limit: 50 }), client.pendingApprovals()]);
     } catch (refusal) {
         notice(refusal);
         return;
     }
+    waiting.clear();
+    pending.items.forEach((approval) => waiting.add(approval.thread_id));
     const list = $('threads');
     list.replaceChildren(...page.items.map((thread) => threadItem(thread.id, thread.title)));
     $('threads-empty').hidden = page.items.length > 0;
     markSelected();
+    markWaiting();
+}
+
+/** Keeps the thread list's marks of threads waiting for an approval, from every followed thread. */
+function approvalChanged(event) {
+    if (event.type === 'approval_requested' && Date.parse(event.expires_at) > Date.now()) {
+        waiting.add(event.thread_id);
+    } else if (event.type === 'approval_resolved') {
+        waiting.delete(event.thread_id);
+    }
+    markWaiting();
+}
+
+function markWaiting() {
+    for (const button of $('threads').querySelectorAll('button')) {
+        const item = button.parentElement;
+        const waits = waiting.has(button.dataset.threadId);
+        let mark = item.querySelector('.waiting');
+        if (waits && !mark) {
+            mark = element('span', 'waiting', 'needs approval');
+            mark.id = 'waiting-' + button.dataset.threadId;
+            item.append(mark);
+            button.setAttribute('aria-describedby', mark.id);
+        } else if (!waits && mark) {
+            mark.remove();
+            button.removeAttribute('aria-describedby');
+        }
+    }
 }
 
 function threadItem(id, title) {
@@ -212,6 +248,8 @@ async function openThread(id) {
     threadId = id;
     runs.clear();
     running.clear();
+    cards.forEach((card) => card.discard());
+    cards.clear();
     shownSeq = 0;
     arrivedWhileLoading = id ? [] : null;
     $('notices').replaceChildren();
@@ -316,7 +354,10 @@ function isConnected() {
 
 function updateComposer() {
     const connected = client !== null && isConnected();
-    $('send').disabled = !connected;
+    // a thread waiting for an approval takes no message (APPROVAL_PENDING): answer the card first
+    const waits = [...cards.values()].some((card) => card.state === 'pending');
+    $('send').disabled = !connected || waits;
+    $('message').placeholder = waits ? 'Answer the approval first' : 'Message';
     $('cancel').hidden = running.size === 0;
 }
 
@@ -339,7 +380,8 @@ function userMessage(text) {
 function welcome() {
     const box = element('div', 'welcome');
     box.id = 'welcome';
-    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'));
+    box.append(element('p', '', 'Ask anything. The agent does arithmetic with its calculator tool: try "what is 12*(3+4)?"'),
+        element('p', '', 'Some tools wait for your approval: try "remember that the meeting is at 10".'));
     return box;
 }
 
@@ -394,6 +436,10 @@ function runEvent(event, live) {
             break;
         }
         case 'tool_completed': {
+            if (event.tool_call_id && event.tool_call_id === view.declined) {
+                step(view, 'declined', 'Not run', event.output, event.seq); // the person declined: the agent gets this as the result
+                break;
+            }
             const item = view.tools.find((candidate) => !candidate.dataset.done) ?? step(view, 'tool', 'Tool ' + event.tool, '', event.seq);
             item.dataset.done = 'true';
             const result = item.querySelector('.pending') ?? item.appendChild(element('dd', 'code'));
@@ -412,9 +458,27 @@ function runEvent(event, live) {
             view.answer.classList.add('streaming');
             view.answer.append(element('span', 'delta', event.text));
             break;
+        case 'approval_requested':
+            view.article.insertBefore(approvalCard(event), view.answer); // the card is this step
+            break;
+        case 'approval_resolved': {
+            const approved = event.decision === 'approved';
+            if (!approved) {
+                view.declined = event.tool_call_id;
+            }
+            step(view, approved ? 'approved' : 'declined', approved ? 'Approved' : 'Denied',
+                approved ? (event.edited ? 'with edited arguments' : '') : (event.reason ? 'Reason: ' + event.reason : ''), event.seq);
+            cards.get(event.interrupt_id)?.resolve(event);
+            break;
+        }
         case 'agent_completed':
             endRun(event.run_id, view, event.status);
-            if (event.status === 'cancelled') {
+            if (event.status === 'awaiting_approval') {
+                if (event.text) {
+                    view.answer.hidden = false;
+                    view.answer.textContent = event.text;
+                }
+            } else if (event.status === 'cancelled') {
                 step(view, 'cancelled', 'Cancelled', 'The run was stopped before it answered.', event.seq);
             } else {
                 view.answer.hidden = false;
@@ -458,6 +522,23 @@ function formatInput(input) {
         return Object.values(input)[0]; // the calculator's {"expression": "…"} reads best as the expression
     }
     return JSON.stringify(input, null, 1);
+}
+
+// --- approvals ---
+
+/** The card of an approval request of the open thread, made once per interrupt. */
+function approvalCard(request) {
+    let card = cards.get(request.interrupt_id);
+    if (!card) {
+        card = new ApprovalCard(request, {
+            approve: (editedArgs) => client.approve(request.thread_id, request.interrupt_id, editedArgs ? { editedArgs } : {}),
+            reject: (reason) => client.reject(request.thread_id, request.interrupt_id, { reason }),
+            changed: () => updateComposer(),
+        });
+        cards.set(request.interrupt_id, card);
+        updateComposer();
+    }
+    return card.box;
 }
 
 // --- notices ---

@@ -218,6 +218,75 @@ class ClientLibraryIT {
         assertEquals(1, result.getInt("refreshes"), "the next refresh waits for the new expiry");
     }
 
+    @Test
+    void approvalsArriveOnceInOrderAndAnAnswerIsSentUntilItIsAcknowledged() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', minDelayMs: 20, ackTimeoutMs: 60000 });
+                const approvals = [], runEvents = [], answeredFrames = [];
+                client.addEventListener('approval', (e) => approvals.push(e.detail.type + ' ' + e.detail.seq));
+                client.addEventListener('runevent', (e) => runEvents.push(e.detail.type));
+                client.addEventListener('answered', (e) => answeredFrames.push(e.detail.interrupt_id));
+                client.connect();
+                const first = await opened(1);
+                ready(first);
+                client.follow('thread-0001', 0);
+                const event = (seq, type, more) => ({ type, run_id: 'r1', thread_id: 'thread-0001', seq, timestamp: 't', ...more });
+                const asked = event(3, 'approval_requested', { interrupt_id: 'i1', tool_call_id: 'c1', tool: 'save_note',
+                        arguments: { text: 'x' }, editable: true, expires_at: new Date(Date.now() + 60000).toISOString() });
+                first.deliver(event(1, 'agent_started', {}));
+                first.deliver(event(2, 'agent_thinking', { text: 'x' }));
+                first.deliver(asked);
+                first.deliver(event(4, 'agent_completed', { status: 'awaiting_approval' }));
+                first.deliver({ type: 'resumed', thread_id: 'thread-0001', last_seq: 4, replayed: 4 });
+
+                // approved with edited arguments; the connection drops before the answer is acknowledged
+                const approved = client.approve('thread-0001', 'i1', { editedArgs: { text: 'y' } });
+                const again = client.approve('thread-0001', 'i1', { editedArgs: { text: 'y' } });
+                const other = await client.reject('thread-0001', 'i1').then(() => 'resolved', (e) => e.code);
+                const sentFirst = first.sent.filter((f) => f.type === 'approve');
+                first.drop(1006);
+                const second = await opened(2);
+                ready(second);
+                const sentAgain = second.sent.filter((f) => f.type === 'approve');
+                second.deliver(asked); // the replay of an event seen: nothing dispatched
+                second.deliver({ type: 'resumed', thread_id: 'thread-0001', last_seq: 4, replayed: 0 });
+                second.deliver({ type: 'answered', interrupt_id: 'i1', thread_id: 'thread-0001', decision: 'approved', run_id: 'r2', duplicate: true });
+                const answer = await approved;
+                const sameAnswer = (await again) === answer;
+                second.deliver({ ...event(5, 'agent_started', {}), run_id: 'r2' });
+                second.deliver({ ...event(6, 'approval_resolved', { interrupt_id: 'i1', decision: 'approved', arguments: { text: 'y' }, edited: true }), run_id: 'r2' });
+
+                // two answers in flight; the server refuses the second: a refusal names no interrupt, it is the oldest unanswered one's
+                const late = client.reject('thread-0001', 'i2', { reason: 'not now' });
+                const unknown = client.approve('thread-0001', 'i3');
+                second.deliver({ type: 'answered', interrupt_id: 'i2', thread_id: 'thread-0001', decision: 'rejected', run_id: 'r3', duplicate: false });
+                second.deliver({ type: 'error', code: 'INTERRUPT_NOT_FOUND', message: 'm', retryable: false });
+                const lateAnswer = await late;
+                const refusal = await unknown.then(() => null, (e) => e.code);
+                const rejectFrame = second.sent.find((f) => f.type === 'reject');
+                const notAnObject = await client.approve('thread-0001', 'i4', { editedArgs: ['x'] }).then(() => null, (e) => e.code);
+                const sentForI4 = second.sent.filter((f) => f.interrupt_id === 'i4').length;
+                client.close();
+                return { approvals, runEvents, answeredFrames, sentFirst, sentAgain, other, sameAnswer, answer,
+                         lateDecision: lateAnswer.decision, refusal, rejectFrame, notAnObject, sentForI4 };
+                """);
+        assertEquals("[\"approval_requested 3\",\"approval_resolved 6\"]", result.get("approvals").toString());
+        assertEquals("[\"agent_started\",\"agent_thinking\",\"approval_requested\",\"agent_completed\",\"agent_started\",\"approval_resolved\"]",
+                result.get("runEvents").toString(), "every event once, the approvals among them");
+        assertEquals("[{\"type\":\"approve\",\"interrupt_id\":\"i1\",\"arguments\":{\"text\":\"y\"}}]", result.get("sentFirst").toString(),
+                "the same answer twice is one frame");
+        assertEquals(result.get("sentFirst"), result.get("sentAgain"), "sent again after the reconnect, the same");
+        assertEquals("ANSWER_IN_PROGRESS", result.getString("other"), "another answer while one is in flight is not sent");
+        assertEquals("r2", result.getJsonObject("answer").getString("run_id"));
+        assertTrue(result.getBoolean("sameAnswer"));
+        assertEquals("rejected", result.getString("lateDecision"));
+        assertEquals("INTERRUPT_NOT_FOUND", result.getString("refusal"));
+        assertEquals("{\"type\":\"reject\",\"interrupt_id\":\"i2\",\"reason\":\"not now\"}", result.get("rejectFrame").toString());
+        assertEquals("[\"i1\",\"i2\"]", result.get("answeredFrames").toString());
+        assertEquals("VALIDATION_FAILED", result.getString("notAnObject"));
+        assertEquals(0, result.getInt("sentForI4"), "edited arguments that are not an object are not sent");
+    }
+
     /** Runs a scenario (the body of an async function after {@link #HARNESS}) in the page; its result as JSON. */
     private static JsonObject run(String scenario) {
         browser.driver().navigate().refresh(); // a fresh page: no sockets or clients of another scenario
