@@ -56,6 +56,30 @@ class DurabilityIT {
         }
     }
 
+    /**
+     * A crash (SIGKILL) the moment a run has ended: everything acknowledged and everything sent is
+     * still there after the restart, on the embedded database too.
+     */
+    @Test
+    void aCrashLosesNothingAcknowledgedOrSent() throws Exception {
+        String token = TestTokens.valid("crash-user");
+        String threadId;
+        List<JsonObject> live;
+        var first = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens()).awaitReady();
+        try (var client = ChatClient.ready(first.server().chat(), token)) {
+            client.chat("what is 6*7?", null, "before-crash");
+            threadId = client.expect("ack").getString("thread_id");
+            live = client.run();
+            first.kill(); // at once: no shutdown, no checkpoint
+        }
+        try (var second = PayaraProcess.start(workDir, Map.of(), PayaraProcess.trustingTestTokens()).awaitReady()) {
+            List<JsonObject> events = awaitEvents(second.server(), "api/threads/" + threadId + "/events", token, live.size());
+            assertEquals(live, events.subList(0, live.size()), "every event sent before the crash is stored");
+            List<JsonObject> messages = items(second.server(), "api/threads/" + threadId + "/messages", token);
+            assertEquals(List.of("what is 6*7?", "6*7 = 42"), messages.stream().map(m -> m.getString("text")).toList());
+        }
+    }
+
     @Test
     void databaseDownGivesARetryableErrorAndNothingHalfWritten() throws Exception {
         int dbPort = PayaraProcess.freePort();

@@ -6,7 +6,6 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
@@ -183,7 +182,7 @@ public class OpenAiAgent implements Agent {
         if (schema != null) {
             try {
                 return Json.createReader(new StringReader(schema)).readObject();
-            } catch (JsonException | ClassCastException e) {
+            } catch (RuntimeException e) { // as argumentsOf
                 // the client's schema is not an object: offer the tool without parameters
             }
         }
@@ -246,7 +245,7 @@ public class OpenAiAgent implements Agent {
     static Optional<JsonObject> argumentsOf(String arguments) {
         try {
             return Optional.of(Json.createReader(new StringReader(arguments.isBlank() ? "{}" : arguments)).readObject());
-        } catch (JsonException | ClassCastException e) {
+        } catch (RuntimeException e) { // not JSON, not an object, or past the parser's limits (a plain RuntimeException)
             return Optional.empty();
         }
     }
@@ -275,7 +274,7 @@ public class OpenAiAgent implements Agent {
         if (turn.toolCalls() != null) {
             try {
                 message.add("tool_calls", Json.createReader(new StringReader(turn.toolCalls())).readArray());
-            } catch (JsonException | ClassCastException e) {
+            } catch (RuntimeException e) { // as argumentsOf
                 // stored by this class as an array; unreadable, the turn goes as text alone
             }
         }

@@ -15,6 +15,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.control.RequestContextController;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -28,6 +29,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -52,6 +55,10 @@ public class HttpAdmission extends HttpFilter {
     /** The request attribute that holds the request's {@link VerifiedToken}. */
     static final String VERIFIED_TOKEN = HttpAdmission.class.getName() + ".token";
     private static final String READ = HttpAdmission.class.getName() + ".read";
+    private static final Logger LOG = Logger.getLogger(HttpAdmission.class.getName());
+    /** How long after its body is whole a request is dispatched again (see readThenDispatch). */
+    private static final Duration DISPATCH_DELAY = Duration.ofMillis(20);
+    private static final Duration DISPATCH_LOST_AFTER = Duration.ofSeconds(10);
 
     @Inject
     TokenVerifier verifier;
@@ -134,6 +141,11 @@ public class HttpAdmission extends HttpFilter {
             refuse(response, 413, "PAYLOAD_TOO_LARGE", "The request body is larger than " + maxBodyBytes + " bytes.", false);
             return;
         }
+        if (declared >= 0 && request.getInputStream().available() >= declared) {
+            // here already, as a small body mostly is: read from the buffer, no second dispatch
+            admitted(new BufferedRequest(request, request.getInputStream().readNBytes((int) declared)), response, chain, permit);
+            return;
+        }
         readThenDispatch(request, declared, permit);
     }
 
@@ -150,12 +162,42 @@ public class HttpAdmission extends HttpFilter {
         try {
             BodyReader.read(async, maxBodyBytes, time, timer, body -> {
                 read.body = body;
-                async.dispatch();
+                // not from this thread while the request's first dispatch may still be unwinding: the
+                // container then keeps the dispatch for that thread, which never runs it
+                // (docs/platform-notes.md); a moment later, from the timer's thread
+                timer.schedule(() -> dispatchOrGiveUp(async, read), DISPATCH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }, () -> release(permit));
         } catch (IOException | RuntimeException e) {
             release(permit);
             throw e;
         }
+    }
+
+    /**
+     * Dispatches the request with its body; when the container lost that dispatch (its second
+     * dispatch has not taken the body after {@link #DISPATCH_LOST_AFTER}), the request is answered
+     * 503 SERVER_BUSY, retryable, rather than left hanging.
+     */
+    private void dispatchOrGiveUp(AsyncContext async, BodyRead read) {
+        try {
+            async.dispatch();
+        } catch (IllegalStateException over) {
+            return; // the client went away meanwhile
+        }
+        timer.schedule(() -> {
+            if (read.giveUp()) {
+                LOG.warning("A request's dispatch after its body was read did not run; answered 503 SERVER_BUSY");
+                try {
+                    var response = (HttpServletResponse) async.getResponse();
+                    refuse(response, 503, "SERVER_BUSY", "The server could not take the request; retry.", true);
+                    async.complete();
+                } catch (IOException | IllegalStateException gone) {
+                    // nobody left to answer
+                } finally {
+                    release(read.permit());
+                }
+            }
+        }, DISPATCH_LOST_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A body being read for the request's second dispatch, and the permit the request holds meanwhile. */
@@ -179,6 +221,15 @@ public class HttpAdmission extends HttpFilter {
             }
             taken = true;
             return body;
+        }
+
+        /** Whether the body was never taken, and now never will be. */
+        synchronized boolean giveUp() {
+            if (taken) {
+                return false;
+            }
+            taken = true;
+            return true;
         }
     }
 

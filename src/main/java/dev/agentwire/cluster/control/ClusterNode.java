@@ -22,7 +22,7 @@ public class ClusterNode {
     /** The node id of a single node, stored with its runs. */
     public static final String SINGLE = "single";
     static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE";
+    static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
     @Inject
     @ConfigProperty(name = "agentwire.cluster.enabled", defaultValue = "false")

@@ -38,7 +38,7 @@ import org.flywaydb.core.api.FlywayException;
 @DataSourceDefinition(
         name = SchemaMigrations.DATA_SOURCE,
         className = "${MPCONFIG=agentwire.db.datasource-class:org.h2.Driver}",
-        url = "${MPCONFIG=agentwire.db.url:jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE}",
+        url = "${MPCONFIG=agentwire.db.url:jdbc:h2:file:./data/agentwire;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0}",
         user = "${MPCONFIG=agentwire.db.user:agentwire}",
         password = "${MPCONFIG=agentwire.db.password:agentwire}",
         minPoolSize = 2,
