@@ -40,6 +40,8 @@
  * @property {string} [correlation_id]
  * @property {number} [close_code]
  * @property {number} [reconnect_after_ms] `SERVER_SHUTDOWN`: the server's own wait before reconnecting
+ * @property {string} [client_msg_id] the chat this frame refuses
+ * @property {string} [interrupt_id] the answer (approve or reject) this frame refuses
  */
 
 /**
@@ -176,8 +178,8 @@ export class AgentwireClient extends EventTarget {
         this.answers = new Map();
         /**
          * the interrupt of each approve or reject sent on this connection and not yet answered, in
-         * the order sent: the server handles a connection's frames in order, and a refusal of an
-         * answer names no interrupt, so it belongs to the oldest one here
+         * the order sent: the server handles a connection's frames in order, so a refusal of an
+         * answer from a server that names no interrupt belongs to the oldest one here
          */
         this.answersInFlight = [];
         this.attempt = 0;
@@ -227,7 +229,8 @@ export class AgentwireClient extends EventTarget {
     /**
      * Sends a message. Resolves with its ack; a chat whose ack does not come (a drop, a timeout,
      * `STORAGE_UNAVAILABLE`) is sent again with the same client_msg_id, which the server answers
-     * without storing it twice. Without `threadId` a new thread starts, with an id made here so
+     * without storing it twice. Rejects with the error frame that refuses it (`RATE_LIMITED`,
+     * `APPROVAL_PENDING`, `THREAD_NOT_FOUND`, `VALIDATION_FAILED`, …), at once. Without `threadId` a new thread starts, with an id made here so
      * that the thread is followed from its first event.
      * @param {string} text
      * @param {{threadId?: string, clientMsgId?: string}} [options]
@@ -235,11 +238,12 @@ export class AgentwireClient extends EventTarget {
      */
     chat(text, { threadId, clientMsgId } = {}) {
         const frame = { type: 'chat', text, thread_id: threadId ?? randomId(), client_msg_id: clientMsgId ?? randomId() };
-        if (!this.lastSeqs.has(frame.thread_id)) {
+        const startsFollowing = !this.lastSeqs.has(frame.thread_id);
+        if (startsFollowing) {
             this.lastSeqs.set(frame.thread_id, 0); // a chat subscribes this connection to its thread
         }
         return new Promise((resolve, reject) => {
-            const chat = { frame, resolve, reject, attempts: 0, timer: 0 };
+            const chat = { frame, resolve, reject, attempts: 0, timer: 0, startsFollowing };
             this.pending.set(frame.client_msg_id, chat);
             this.sendChat(chat);
         });
@@ -566,7 +570,7 @@ export class AgentwireClient extends EventTarget {
         this.dispatch('answered', frame);
     }
 
-    /** Whether an error frame refuses an approve or a reject; then it refuses the oldest one in flight. */
+    /** Whether an error frame that names no request refuses an approve or a reject; then it refuses the oldest one in flight. */
     refusesAnswer(frame) {
         return ANSWER_REFUSALS.has(frame.code) || (frame.code === 'VALIDATION_FAILED'
             && (frame.problems ?? []).some((problem) => ANSWER_FIELDS.test(problem.field ?? '')));
@@ -589,6 +593,11 @@ export class AgentwireClient extends EventTarget {
         if (frame.close_code !== undefined) {
             this.refusal = frame; // the close that follows decides; this says why
         }
+        if (frame.client_msg_id !== undefined || frame.interrupt_id !== undefined) {
+            return this.refused(frame);
+        }
+        // a server that names no request: a storage failure concerns every chat and answer in
+        // flight, and an answer's refusal the oldest answer sent on this connection
         if (frame.code === 'STORAGE_UNAVAILABLE') {
             this.resendPendingSoon();
         }
@@ -602,6 +611,54 @@ export class AgentwireClient extends EventTarget {
             }
         }
         this.dispatch('error', frame);
+    }
+
+    /**
+     * An error frame that names the chat (client_msg_id) or the answer (interrupt_id) it refuses:
+     * STORAGE_UNAVAILABLE sends that request again soon; any other refusal rejects its promise
+     * with the frame (its `retryable` says whether sending it again may succeed). A refusal of a
+     * request this client no longer waits for (settled already, or another client's library
+     * sharing the id) is dispatched as `error`.
+     */
+    refused(frame) {
+        const chat = frame.client_msg_id !== undefined ? this.pending.get(frame.client_msg_id) : undefined;
+        const answer = frame.interrupt_id !== undefined ? this.answers.get(frame.interrupt_id) : undefined;
+        if (frame.interrupt_id !== undefined) {
+            const index = this.answersInFlight.indexOf(frame.interrupt_id);
+            if (index >= 0) {
+                this.answersInFlight.splice(index, 1);
+            }
+        }
+        const request = chat ?? answer;
+        if (!request) {
+            this.dispatch('error', frame);
+            return;
+        }
+        clearTimeout(request.timer);
+        if (frame.code === 'STORAGE_UNAVAILABLE') {
+            request.timer = setTimeout(() => (chat ? this.sendChat(chat) : this.sendAnswer(answer)), 1000);
+            return;
+        }
+        if (chat) {
+            this.pending.delete(frame.client_msg_id);
+            this.forgetUnstartedThread(chat);
+        } else {
+            this.answers.delete(frame.interrupt_id);
+        }
+        request.reject(frame);
+    }
+
+    /**
+     * Stops following the thread a refused chat started following, while nothing of it was seen
+     * and no other chat waits for it: the thread may not exist, and a `resume` of it after a
+     * reconnect would be refused. A chat sent to it again follows it again.
+     */
+    forgetUnstartedThread(chat) {
+        const threadId = chat.frame.thread_id;
+        const waiting = [...this.pending.values()].some((other) => other.frame.thread_id === threadId);
+        if (chat.startsFollowing && !waiting && this.lastSeqs.get(threadId) === 0) {
+            this.lastSeqs.delete(threadId);
+        }
     }
 
     refreshed(frame) {
