@@ -2,6 +2,7 @@
 // runs live. Everything it knows of the server comes through the client library.
 import { AgentwireClient, devIssuerStatus, devTokens, randomId } from './agentwire.js';
 import { ApprovalCard } from './approval-card.js';
+import { renderMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 const SIGN_IN_KEY = 'agentwire.sign-in';
@@ -456,7 +457,7 @@ function runEvent(event, live) {
             view.streamed += event.text;
             view.answer.hidden = false;
             view.answer.classList.add('streaming');
-            view.answer.append(element('span', 'delta', event.text));
+            showAnswerSoon(view);
             break;
         case 'approval_requested':
             view.article.insertBefore(approvalCard(event), view.answer); // the card is this step
@@ -475,16 +476,12 @@ function runEvent(event, live) {
             endRun(event.run_id, view, event.status);
             if (event.status === 'awaiting_approval') {
                 if (event.text) {
-                    view.answer.hidden = false;
-                    view.answer.textContent = event.text;
+                    showAnswer(view, event.text, true);
                 }
             } else if (event.status === 'cancelled') {
                 step(view, 'cancelled', 'Cancelled', 'The run was stopped before it answered.', event.seq);
             } else {
-                view.answer.hidden = false;
-                if (view.streamed !== event.text) {
-                    view.answer.textContent = event.text; // not streamed (the offline agent), or not all of it
-                }
+                showAnswer(view, event.text ?? view.streamed, true); // not streamed (the offline agent), or not all of it
             }
             break;
         case 'agent_error':
@@ -498,6 +495,28 @@ function runEvent(event, live) {
         updateComposer();
         scrollDown();
     }
+}
+
+/** The answer as Markdown, now; a final one (agent_completed's) is not replaced by the pieces streamed. */
+function showAnswer(view, text, final = false) {
+    view.final ||= final;
+    view.shown = text;
+    view.answer.hidden = false;
+    renderMarkdown(view.answer, text);
+}
+
+/** The streamed answer so far, rendered again as it grows: once per frame however many pieces came. */
+function showAnswerSoon(view) {
+    if (view.renderQueued) {
+        return;
+    }
+    view.renderQueued = true;
+    requestAnimationFrame(() => {
+        view.renderQueued = false;
+        if (!view.final && view.shown !== view.streamed) {
+            showAnswer(view, view.streamed);
+        }
+    });
 }
 
 function endRun(runId, view, status) {

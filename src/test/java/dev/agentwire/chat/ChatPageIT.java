@@ -38,6 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -53,6 +54,14 @@ import org.openqa.selenium.WebElement;
 class ChatPageIT {
 
     static final int STORY_WORDS = 40;
+    /** A Markdown answer in three pieces: formatting, then what a hostile prompt could make a model write. */
+    static final List<String> MARKDOWN = List.of(
+            "Some **bold** text and a list:\n\n- first item\n- second item\n\n",
+            "```js\nconst x = 1 * 2;\n```\n\n| name | value |\n|------|------:|\n| pi | 3.14 |\n\nSee [the docs](https://example.com/docs).\n\n",
+            "<script>window.pwnedByScript = true</script>\n\n<img src=x onerror=\"window.pwnedByImage = true\">\n\n"
+                    + "Inline <b onmouseover=\"window.pwnedByHandler = true\" onclick=\"window.pwnedByHandler = true\">hover me</b> and "
+                    + "[click me](javascript:window.pwnedByLink=true) and ![a cat](https://example.com/cat.png) and "
+                    + "![x](x\" onerror=\"window.pwnedByPicture=true).\n");
     static final String STORY = IntStream.rangeClosed(1, STORY_WORDS).mapToObj(i -> "word" + i + " ").collect(Collectors.joining());
 
     @TempDir
@@ -227,6 +236,61 @@ class ChatPageIT {
         browser.screenshot("failed-run");
     }
 
+    /**
+     * A model's answer in Markdown shows formatted as it streams in: a list, a code block, a
+     * table, a link. What the model may not do is run anything on the page: raw HTML (a script, an
+     * image whose onerror runs code, an element with an event handler) shows as the text it is, a
+     * javascript: link is no link, and no global the payloads set exists afterwards.
+     */
+    @Test
+    void aMarkdownAnswerShowsFormattedAndRunsNothing() throws Exception {
+        browser = Chromium.start(1280, 800);
+        signInWithADevelopmentToken("gus");
+        send("show me markdown");
+        WebElement run = browser.byRole("article", "Agent");
+        WebElement answer = answerOf(run);
+        browser.await("the list, while the answer streams", d -> answer.findElements(By.cssSelector("ul > li")).size() == 2
+                && "running".equals(run.getDomAttribute("data-status")));
+        browser.await("the whole answer", d -> "completed".equals(run.getDomAttribute("data-status")));
+
+        assertEquals("bold", answer.findElement(By.cssSelector("p strong")).getText());
+        assertEquals(List.of("first item", "second item"), answer.findElements(By.cssSelector("ul > li")).stream().map(WebElement::getText).toList());
+        assertEquals("const x = 1 * 2;", answer.findElement(By.cssSelector("pre > code")).getText());
+        assertEquals(List.of("name", "value"), answer.findElements(By.cssSelector("table th")).stream().map(WebElement::getText).toList());
+        assertEquals(List.of("pi", "3.14"), answer.findElements(By.cssSelector("table td")).stream().map(WebElement::getText).toList());
+        WebElement docs = answer.findElement(By.linkText("the docs"));
+        assertEquals("https://example.com/docs", docs.getDomAttribute("href"));
+        assertEquals("_blank", docs.getDomAttribute("target"));
+        assertTrue(docs.getDomAttribute("rel").contains("noopener"), docs.getDomAttribute("rel"));
+
+        assertTrue(answer.getText().contains("<script>window.pwnedByScript = true</script>"), "raw HTML shows as text: " + answer.getText());
+        assertTrue(answer.getText().contains("<img src=x onerror=\"window.pwnedByImage = true\">"), answer.getText());
+        WebElement click = answer.findElement(By.xpath(".//a[normalize-space()='click me']"));
+        assertEquals(null, click.getDomAttribute("href"), "a javascript: link is no link");
+        click.click();
+        answer.findElement(By.xpath(".//*[contains(text(), 'hover me')]")).click();
+        Object found = ((JavascriptExecutor) browser.driver()).executeScript("""
+                const answer = arguments[0];
+                const handlers = [...answer.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name))
+                        .filter((name) => name.startsWith('on'));
+                return JSON.stringify({
+                    globals: ['pwnedByScript', 'pwnedByImage', 'pwnedByHandler', 'pwnedByLink', 'pwnedByPicture'].filter((g) => g in window),
+                    elements: answer.querySelectorAll('script, img, iframe, style, [style], [class]').length,
+                    handlers,
+                    hrefs: [...answer.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+                });""", answer);
+        JsonObject page = Json.createReader(new StringReader(String.valueOf(found))).readObject();
+        assertEquals("[]", page.get("globals").toString(), "nothing the model wrote ran: " + page);
+        assertEquals(0, page.getInt("elements"), page.toString());
+        assertEquals("[]", page.get("handlers").toString());
+        assertEquals("[\"https://example.com/docs\",\"https://example.com/cat.png\"]", page.get("hrefs").toString(),
+                "the image is a link, not loaded");
+        assertEquals(0, ((Number) ((JavascriptExecutor) browser.driver())
+                .executeScript("return performance.getEntriesByType('resource').filter((r) => r.name.includes('example.com') || r.name.endsWith('/x')).length")).intValue(),
+                "nothing fetched for the model's images");
+        browser.screenshot("markdown-answer");
+    }
+
     // --- what a person does ---
 
     private void signInWithADevelopmentToken(String user) {
@@ -256,8 +320,10 @@ class ChatPageIT {
         return run.findElement(By.cssSelector(".answer"));
     }
 
+    /** The words of the answer shown so far: a story's deltas are one word each. */
     private static List<String> deltas(WebElement run) {
-        return run.findElements(By.cssSelector(".answer .delta")).stream().map(e -> e.getDomProperty("textContent")).toList();
+        String shown = String.valueOf(answerOf(run).getDomProperty("textContent")).strip();
+        return shown.isEmpty() ? List.of() : List.of(shown.split("\\s+"));
     }
 
     private static List<String> steps(WebElement run) {
@@ -309,7 +375,13 @@ class ChatPageIT {
                 String expression = last.substring("what is ".length()).replace("?", "").strip();
                 ModelServer.toolCall(out, "call_1", "calculator", Json.createObjectBuilder().add("expression", expression).build().toString());
                 finish(out, "tool_calls");
-            } else if (last.contains("story")) {
+            } else if (last.contains("markdown")) {
+            for (String piece : MARKDOWN) {
+                text(out, piece);
+                ModelServer.sleep(700);
+            }
+            finish(out, "stop");
+        } else if (last.contains("story")) {
                 for (int i = 1; i <= STORY_WORDS; i++) {
                     text(out, "word" + i + " ");
                     ModelServer.sleep(100);
