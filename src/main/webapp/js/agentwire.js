@@ -127,6 +127,8 @@ const SLOW_CONSUMER = 'SLOW_CONSUMER';
 const MAX_RESUMES_IN_FLIGHT = 2;
 /** How long after `ready` the state waits for every `resumed` before it says resumed anyway. */
 const RESUME_PATIENCE_MS = 5000;
+/** How many of its own chats the client remembers for retry(). */
+const SENT_RUNS_KEPT = 100;
 /** Closes the application asked for. */
 const NORMAL_CLOSE = 1000;
 /** Run events that are also dispatched as `approval`. */
@@ -174,6 +176,8 @@ export class AgentwireClient extends EventTarget {
         this.resumeQueue = [];
         /** chats sent but not acknowledged, by client_msg_id */
         this.pending = new Map();
+        /** the text and thread of the chats this client sent, by the run that answers them (the latest few) */
+        this.sentRuns = new Map();
         /** answers to interrupts sent but not acknowledged, by interrupt_id */
         this.answers = new Map();
         /**
@@ -247,6 +251,27 @@ export class AgentwireClient extends EventTarget {
             this.pending.set(frame.client_msg_id, chat);
             this.sendChat(chat);
         });
+    }
+
+    /**
+     * Asks again what a failed run was asked: sends a new message (a new client_msg_id) with the
+     * text and in the thread of the message that started `runId`. Meant for a run that ended with
+     * an `agent_error` whose `retryable` is true (the model backend was down, a restart
+     * interrupted it); the failed run stays in the history as it was. The client knows the
+     * messages it sent itself (the latest 100); for another run (one read from the history) pass
+     * its `text` and `threadId`. Resolves and rejects as {@link AgentwireClient#chat}; rejects
+     * with `RETRY_UNKNOWN` when the message is not known.
+     * @param {string} runId the failed run
+     * @param {{text?: string, threadId?: string}} [message] the message that started it, when this client did not send it
+     * @returns {Promise<Ack>}
+     */
+    retry(runId, { text, threadId } = {}) {
+        const sent = this.sentRuns.get(runId);
+        const again = text !== undefined && threadId !== undefined ? { text, threadId } : sent;
+        if (!again) {
+            return Promise.reject(clientError('RETRY_UNKNOWN', 'This client did not send the message of that run: give its text and thread.', false));
+        }
+        return this.chat(again.text, { threadId: again.threadId });
     }
 
     /**
@@ -581,6 +606,10 @@ export class AgentwireClient extends EventTarget {
         if (chat) {
             clearTimeout(chat.timer);
             this.pending.delete(frame.client_msg_id);
+            this.sentRuns.set(frame.run_id, { text: chat.frame.text, threadId: frame.thread_id });
+            if (this.sentRuns.size > SENT_RUNS_KEPT) {
+                this.sentRuns.delete(this.sentRuns.keys().next().value);
+            }
             chat.resolve(frame);
             if (frame.duplicate) {
                 this.resume(frame.thread_id); // the first send was stored: catch up on its run

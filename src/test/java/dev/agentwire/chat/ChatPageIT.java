@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -54,6 +55,8 @@ import org.openqa.selenium.WebElement;
 class ChatPageIT {
 
     static final int STORY_WORDS = 40;
+    /** Whether the model server already failed "fail once": it answers the next time. */
+    static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
     /** A Markdown answer in three pieces: formatting, then what a hostile prompt could make a model write. */
     static final List<String> MARKDOWN = List.of(
             "Some **bold** text and a list:\n\n- first item\n- second item\n\n",
@@ -237,6 +240,35 @@ class ChatPageIT {
     }
 
     /**
+     * A run that failed with a retryable error (the model server answered 500 the first time)
+     * offers Retry, which sends the same text as a new message: a second run, which answers. A
+     * reload shows the failed run with Retry again, from the history.
+     */
+    @Test
+    void aRetryableFailureOffersRetryWhichAsksAgain() throws Exception {
+        browser = Chromium.start(1280, 800);
+        signInWithADevelopmentToken("hal");
+        send("fail once, then answer");
+        WebElement failed = browser.byRole("article", "Agent");
+        browser.await("the failed run", d -> "failed".equals(failed.getDomAttribute("data-status")));
+        assertTrue(failed.findElement(By.cssSelector("[role=alert]")).getText().contains("AGENT_UNAVAILABLE"));
+        browser.screenshot("retry-offered");
+        browser.byRole("button", "Retry").click();
+        browser.await("a second run that answers", d -> browser.all("article", "Agent").size() == 2
+                && "completed".equals(browser.all("article", "Agent").get(1).getDomAttribute("data-status")));
+        assertEquals("Hello", answerOf(browser.all("article", "Agent").get(1)).getText());
+        assertEquals(List.of("fail once, then answer", "fail once, then answer"),
+                browser.all("article", "You").stream().map(WebElement::getText).toList());
+        assertTrue(browser.all("button", "Retry").isEmpty(), "asked again: no second Retry");
+
+        browser.driver().navigate().refresh();
+        browser.await("the history", d -> browser.all("article", "Agent").size() == 2
+                && "failed".equals(browser.all("article", "Agent").get(0).getDomAttribute("data-status")));
+        assertEquals(1, browser.all("button", "Retry").size(), "the failed run offers Retry after a reload");
+        browser.screenshot("retry-after-reload");
+    }
+
+    /**
      * A model's answer in Markdown shows formatted as it streams in: a list, a code block, a
      * table, a link. What the model may not do is run anything on the page: raw HTML (a script, an
      * image whose onerror runs code, an element with an event handler) shows as the text it is, a
@@ -355,12 +387,15 @@ class ChatPageIT {
 
     // --- the model ---
 
-    /** "what is X?": a calculator call, then the answer in pieces; "story": 40 words; "please fail": 500. */
+    /**
+     * "what is X?": a calculator call, then the answer in pieces; "story": 40 words; "markdown":
+     * {@link #MARKDOWN}; "please fail": 500; "fail once": 500 the first time.
+     */
     private static void answer(HttpExchange exchange, JsonObject request, int call) throws IOException {
         List<JsonObject> messages = request.getJsonArray("messages").getValuesAs(JsonObject.class);
         JsonObject lastMessage = messages.get(messages.size() - 1);
         String last = ModelServer.lastUserText(request);
-        if (last.contains("please fail")) {
+        if (last.contains("please fail") || (last.contains("fail once") && !FAILED_ONCE.getAndSet(true))) {
             ModelServer.fail(exchange, 500, null);
             return;
         }

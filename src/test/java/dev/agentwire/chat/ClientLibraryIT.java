@@ -339,6 +339,39 @@ class ClientLibraryIT {
         assertEquals("[\"thread-stored\"]", result.get("resumed").toString(), result.toString());
     }
 
+    @Test
+    void retryAsksAgainWhatAFailedRunWasAsked() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', ackTimeoutMs: 60000 });
+                client.connect();
+                const socket = await opened(1);
+                ready(socket);
+                const chats = () => socket.sent.filter((f) => f.type === 'chat');
+                const first = client.chat('what is 2+2?', { threadId: 'thread-retry' });
+                socket.deliver({ type: 'ack', client_msg_id: chats()[0].client_msg_id, message_id: 1, thread_id: 'thread-retry', run_id: 'r1', duplicate: false });
+                await first;
+                const again = client.retry('r1');
+                const retried = chats()[1];
+                socket.deliver({ type: 'ack', client_msg_id: retried.client_msg_id, message_id: 2, thread_id: 'thread-retry', run_id: 'r2', duplicate: false });
+                const ack = await again;
+                const unknown = await client.retry('r-from-history').then(() => null, (e) => e.code);
+                client.retry('r-from-history', { text: 'from the history', threadId: 'thread-old' });
+                const given = chats()[2];
+                client.close();
+                return { retried, newId: retried.client_msg_id !== chats()[0].client_msg_id, ackRun: ack.run_id, unknown, given,
+                         sent: chats().length };
+                """);
+        JsonObject retried = result.getJsonObject("retried");
+        assertEquals("what is 2+2?", retried.getString("text"));
+        assertEquals("thread-retry", retried.getString("thread_id"));
+        assertTrue(result.getBoolean("newId"), "a new message, not a resend of the first");
+        assertEquals("r2", result.getString("ackRun"));
+        assertEquals("RETRY_UNKNOWN", result.getString("unknown"));
+        assertEquals("from the history", result.getJsonObject("given").getString("text"));
+        assertEquals("thread-old", result.getJsonObject("given").getString("thread_id"));
+        assertEquals(3, result.getInt("sent"));
+    }
+
     /** Runs a scenario (the body of an async function after {@link #HARNESS}) in the page; its result as JSON. */
     private static JsonObject run(String scenario) {
         browser.driver().navigate().refresh(); // a fresh page: no sockets or clients of another scenario
