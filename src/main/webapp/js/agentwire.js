@@ -40,6 +40,8 @@
  * @property {string} [correlation_id]
  * @property {number} [close_code]
  * @property {number} [reconnect_after_ms] `SERVER_SHUTDOWN`: the server's own wait before reconnecting
+ * @property {string} [client_msg_id] the chat this frame refuses
+ * @property {string} [interrupt_id] the answer (approve or reject) this frame refuses
  */
 
 /**
@@ -125,6 +127,8 @@ const SLOW_CONSUMER = 'SLOW_CONSUMER';
 const MAX_RESUMES_IN_FLIGHT = 2;
 /** How long after `ready` the state waits for every `resumed` before it says resumed anyway. */
 const RESUME_PATIENCE_MS = 5000;
+/** How many of its own chats the client remembers for retry(). */
+const SENT_RUNS_KEPT = 100;
 /** Closes the application asked for. */
 const NORMAL_CLOSE = 1000;
 /** Run events that are also dispatched as `approval`. */
@@ -172,12 +176,14 @@ export class AgentwireClient extends EventTarget {
         this.resumeQueue = [];
         /** chats sent but not acknowledged, by client_msg_id */
         this.pending = new Map();
+        /** the text and thread of the chats this client sent, by the run that answers them (the latest few) */
+        this.sentRuns = new Map();
         /** answers to interrupts sent but not acknowledged, by interrupt_id */
         this.answers = new Map();
         /**
          * the interrupt of each approve or reject sent on this connection and not yet answered, in
-         * the order sent: the server handles a connection's frames in order, and a refusal of an
-         * answer names no interrupt, so it belongs to the oldest one here
+         * the order sent: the server handles a connection's frames in order, so a refusal of an
+         * answer from a server that names no interrupt belongs to the oldest one here
          */
         this.answersInFlight = [];
         this.attempt = 0;
@@ -227,7 +233,8 @@ export class AgentwireClient extends EventTarget {
     /**
      * Sends a message. Resolves with its ack; a chat whose ack does not come (a drop, a timeout,
      * `STORAGE_UNAVAILABLE`) is sent again with the same client_msg_id, which the server answers
-     * without storing it twice. Without `threadId` a new thread starts, with an id made here so
+     * without storing it twice. Rejects with the error frame that refuses it (`RATE_LIMITED`,
+     * `APPROVAL_PENDING`, `THREAD_NOT_FOUND`, `VALIDATION_FAILED`, …), at once. Without `threadId` a new thread starts, with an id made here so
      * that the thread is followed from its first event.
      * @param {string} text
      * @param {{threadId?: string, clientMsgId?: string}} [options]
@@ -235,14 +242,36 @@ export class AgentwireClient extends EventTarget {
      */
     chat(text, { threadId, clientMsgId } = {}) {
         const frame = { type: 'chat', text, thread_id: threadId ?? randomId(), client_msg_id: clientMsgId ?? randomId() };
-        if (!this.lastSeqs.has(frame.thread_id)) {
+        const startsFollowing = !this.lastSeqs.has(frame.thread_id);
+        if (startsFollowing) {
             this.lastSeqs.set(frame.thread_id, 0); // a chat subscribes this connection to its thread
         }
         return new Promise((resolve, reject) => {
-            const chat = { frame, resolve, reject, attempts: 0, timer: 0 };
+            const chat = { frame, resolve, reject, attempts: 0, timer: 0, startsFollowing };
             this.pending.set(frame.client_msg_id, chat);
             this.sendChat(chat);
         });
+    }
+
+    /**
+     * Asks again what a failed run was asked: sends a new message (a new client_msg_id) with the
+     * text and in the thread of the message that started `runId`. Meant for a run that ended with
+     * an `agent_error` whose `retryable` is true (the model backend was down, a restart
+     * interrupted it); the failed run stays in the history as it was. The client knows the
+     * messages it sent itself (the latest 100); for another run (one read from the history) pass
+     * its `text` and `threadId`. Resolves and rejects as {@link AgentwireClient#chat}; rejects
+     * with `RETRY_UNKNOWN` when the message is not known.
+     * @param {string} runId the failed run
+     * @param {{text?: string, threadId?: string}} [message] the message that started it, when this client did not send it
+     * @returns {Promise<Ack>}
+     */
+    retry(runId, { text, threadId } = {}) {
+        const sent = this.sentRuns.get(runId);
+        const again = text !== undefined && threadId !== undefined ? { text, threadId } : sent;
+        if (!again) {
+            return Promise.reject(clientError('RETRY_UNKNOWN', 'This client did not send the message of that run: give its text and thread.', false));
+        }
+        return this.chat(again.text, { threadId: again.threadId });
     }
 
     /**
@@ -566,7 +595,7 @@ export class AgentwireClient extends EventTarget {
         this.dispatch('answered', frame);
     }
 
-    /** Whether an error frame refuses an approve or a reject; then it refuses the oldest one in flight. */
+    /** Whether an error frame that names no request refuses an approve or a reject; then it refuses the oldest one in flight. */
     refusesAnswer(frame) {
         return ANSWER_REFUSALS.has(frame.code) || (frame.code === 'VALIDATION_FAILED'
             && (frame.problems ?? []).some((problem) => ANSWER_FIELDS.test(problem.field ?? '')));
@@ -577,6 +606,10 @@ export class AgentwireClient extends EventTarget {
         if (chat) {
             clearTimeout(chat.timer);
             this.pending.delete(frame.client_msg_id);
+            this.sentRuns.set(frame.run_id, { text: chat.frame.text, threadId: frame.thread_id });
+            if (this.sentRuns.size > SENT_RUNS_KEPT) {
+                this.sentRuns.delete(this.sentRuns.keys().next().value);
+            }
             chat.resolve(frame);
             if (frame.duplicate) {
                 this.resume(frame.thread_id); // the first send was stored: catch up on its run
@@ -589,6 +622,11 @@ export class AgentwireClient extends EventTarget {
         if (frame.close_code !== undefined) {
             this.refusal = frame; // the close that follows decides; this says why
         }
+        if (frame.client_msg_id !== undefined || frame.interrupt_id !== undefined) {
+            return this.refused(frame);
+        }
+        // a server that names no request: a storage failure concerns every chat and answer in
+        // flight, and an answer's refusal the oldest answer sent on this connection
         if (frame.code === 'STORAGE_UNAVAILABLE') {
             this.resendPendingSoon();
         }
@@ -602,6 +640,54 @@ export class AgentwireClient extends EventTarget {
             }
         }
         this.dispatch('error', frame);
+    }
+
+    /**
+     * An error frame that names the chat (client_msg_id) or the answer (interrupt_id) it refuses:
+     * STORAGE_UNAVAILABLE sends that request again soon; any other refusal rejects its promise
+     * with the frame (its `retryable` says whether sending it again may succeed). A refusal of a
+     * request this client no longer waits for (settled already, or another client's library
+     * sharing the id) is dispatched as `error`.
+     */
+    refused(frame) {
+        const chat = frame.client_msg_id !== undefined ? this.pending.get(frame.client_msg_id) : undefined;
+        const answer = frame.interrupt_id !== undefined ? this.answers.get(frame.interrupt_id) : undefined;
+        if (frame.interrupt_id !== undefined) {
+            const index = this.answersInFlight.indexOf(frame.interrupt_id);
+            if (index >= 0) {
+                this.answersInFlight.splice(index, 1);
+            }
+        }
+        const request = chat ?? answer;
+        if (!request) {
+            this.dispatch('error', frame);
+            return;
+        }
+        clearTimeout(request.timer);
+        if (frame.code === 'STORAGE_UNAVAILABLE') {
+            request.timer = setTimeout(() => (chat ? this.sendChat(chat) : this.sendAnswer(answer)), 1000);
+            return;
+        }
+        if (chat) {
+            this.pending.delete(frame.client_msg_id);
+            this.forgetUnstartedThread(chat);
+        } else {
+            this.answers.delete(frame.interrupt_id);
+        }
+        request.reject(frame);
+    }
+
+    /**
+     * Stops following the thread a refused chat started following, while nothing of it was seen
+     * and no other chat waits for it: the thread may not exist, and a `resume` of it after a
+     * reconnect would be refused. A chat sent to it again follows it again.
+     */
+    forgetUnstartedThread(chat) {
+        const threadId = chat.frame.thread_id;
+        const waiting = [...this.pending.values()].some((other) => other.frame.thread_id === threadId);
+        if (chat.startsFollowing && !waiting && this.lastSeqs.get(threadId) === 0) {
+            this.lastSeqs.delete(threadId);
+        }
     }
 
     refreshed(frame) {

@@ -2,6 +2,7 @@
 // runs live. Everything it knows of the server comes through the client library.
 import { AgentwireClient, devIssuerStatus, devTokens, randomId } from './agentwire.js';
 import { ApprovalCard } from './approval-card.js';
+import { renderMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 const SIGN_IN_KEY = 'agentwire.sign-in';
@@ -30,6 +31,8 @@ let arrivedWhileLoading = null;
 const cards = new Map();
 /** threads with an approval waiting for its answer: marked in the thread list */
 const waiting = new Set();
+/** the text of the message that started each run of the open thread, for Retry */
+const askedBy = new Map();
 
 // --- signing in ---
 
@@ -248,6 +251,7 @@ async function openThread(id) {
     threadId = id;
     runs.clear();
     running.clear();
+    askedBy.clear();
     cards.forEach((card) => card.discard());
     cards.clear();
     shownSeq = 0;
@@ -302,11 +306,16 @@ function renderHistory(messages, events) {
         ...messages.filter((m) => m.role === 'user').map((m) => ({ at: m.created_at, message: m })),
         ...events.filter((e) => e.type === 'agent_started').map((e) => ({ at: e.timestamp, runId: e.run_id })),
     ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.message ? -1 : 1));
+    let asked = null; // a run answers the message before it (a run after an approval continues a run instead: see runEvent)
     for (const item of items) {
         if (item.message) {
             $('messages').append(userMessage(item.message.text));
+            asked = item.message.text;
         } else {
             runView(item.runId);
+            if (asked !== null) {
+                askedBy.set(item.runId, asked);
+            }
         }
     }
     for (const event of events) {
@@ -324,6 +333,11 @@ function send() {
     }
     box.value = '';
     growComposer();
+    sendText(text).catch(() => {}); // a refusal shows as a notice, the message as not sent
+}
+
+/** Shows the message as sending and sends it; resolves once it is acknowledged, rejects with the refusal. */
+function sendText(text) {
     $('welcome')?.remove();
     const bubble = userMessage(text);
     bubble.classList.add('sending');
@@ -335,8 +349,11 @@ function send() {
         $('thread-title').textContent = text.length > 60 ? text.slice(0, 60) + '…' : text;
     }
     const sentIn = threadId;
-    client.chat(text, { threadId }).then(() => {
+    return client.chat(text, { threadId }).then((ack) => {
         bubble.classList.remove('sending');
+        if (threadId === sentIn) {
+            askedBy.set(ack.run_id, text);
+        }
         if (newThread && threadId === sentIn) {
             history.replaceState(null, '', '#thread=' + encodeURIComponent(sentIn));
             loadThreads();
@@ -345,6 +362,7 @@ function send() {
         bubble.classList.remove('sending');
         bubble.classList.add('failed');
         notice(refusal);
+        throw refusal;
     });
 }
 
@@ -456,12 +474,13 @@ function runEvent(event, live) {
             view.streamed += event.text;
             view.answer.hidden = false;
             view.answer.classList.add('streaming');
-            view.answer.append(element('span', 'delta', event.text));
+            showAnswerSoon(view);
             break;
         case 'approval_requested':
             view.article.insertBefore(approvalCard(event), view.answer); // the card is this step
             break;
         case 'approval_resolved': {
+            askedBy.delete(event.run_id); // this run continues a paused one: no message of its own to ask again
             const approved = event.decision === 'approved';
             if (!approved) {
                 view.declined = event.tool_call_id;
@@ -475,22 +494,23 @@ function runEvent(event, live) {
             endRun(event.run_id, view, event.status);
             if (event.status === 'awaiting_approval') {
                 if (event.text) {
-                    view.answer.hidden = false;
-                    view.answer.textContent = event.text;
+                    showAnswer(view, event.text, true);
                 }
             } else if (event.status === 'cancelled') {
                 step(view, 'cancelled', 'Cancelled', 'The run was stopped before it answered.', event.seq);
             } else {
-                view.answer.hidden = false;
-                if (view.streamed !== event.text) {
-                    view.answer.textContent = event.text; // not streamed (the offline agent), or not all of it
-                }
+                showAnswer(view, event.text ?? view.streamed, true); // not streamed (the offline agent), or not all of it
             }
             break;
-        case 'agent_error':
+        case 'agent_error': {
             endRun(event.run_id, view, 'failed');
-            view.article.append(noticeElement(event, false));
+            const box = noticeElement(event, false);
+            if (event.retryable && askedBy.has(event.run_id)) {
+                box.append(retryButton(askedBy.get(event.run_id)));
+            }
+            view.article.append(box);
             break;
+        }
         default:
             return;
     }
@@ -498,6 +518,28 @@ function runEvent(event, live) {
         updateComposer();
         scrollDown();
     }
+}
+
+/** The answer as Markdown, now; a final one (agent_completed's) is not replaced by the pieces streamed. */
+function showAnswer(view, text, final = false) {
+    view.final ||= final;
+    view.shown = text;
+    view.answer.hidden = false;
+    renderMarkdown(view.answer, text);
+}
+
+/** The streamed answer so far, rendered again as it grows: once per frame however many pieces came. */
+function showAnswerSoon(view) {
+    if (view.renderQueued) {
+        return;
+    }
+    view.renderQueued = true;
+    requestAnimationFrame(() => {
+        view.renderQueued = false;
+        if (!view.final && view.shown !== view.streamed) {
+            showAnswer(view, view.streamed);
+        }
+    });
 }
 
 function endRun(runId, view, status) {
@@ -522,6 +564,23 @@ function formatInput(input) {
         return Object.values(input)[0]; // the calculator's {"expression": "…"} reads best as the expression
     }
     return JSON.stringify(input, null, 1);
+}
+
+/** Retry: the same text again as a new message of the open thread, in a new run below. */
+function retryButton(text) {
+    const button = element('button', 'link-button', 'Retry');
+    button.type = 'button';
+    button.title = 'Send "' + (text.length > 60 ? text.slice(0, 60) + '…' : text) + '" again';
+    button.addEventListener('click', () => {
+        if (!client || !isConnected()) {
+            return;
+        }
+        button.disabled = true;
+        sendText(text).then(() => button.remove(), () => {
+            button.disabled = false;
+        });
+    });
+    return button;
 }
 
 // --- approvals ---

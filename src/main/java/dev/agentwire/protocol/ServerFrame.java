@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import jakarta.json.JsonObject;
 
 /** Frames the server sends. The {@code type} field names the record. */
@@ -69,20 +70,50 @@ public sealed interface ServerFrame {
      * A refusal or failure. {@code closeCode} is present when the server closes the connection
      * right after this frame; {@code reconnectAfterMs} when the server asks the client to wait
      * that long before it reconnects (a shutdown spreads its clients out this way).
+     * {@code clientMsgId} or {@code interruptId} names the request refused, when the frame refused
+     * is a chat or an answer to an interrupt that carried a well-formed id: the client settles
+     * that request rather than guessing which of its requests in flight it was.
      */
     record ErrorFrame(String code, String message, boolean retryable, String correlationId,
-                      Integer closeCode, List<FieldProblem> problems, Long reconnectAfterMs) implements ServerFrame {
+                      Integer closeCode, List<FieldProblem> problems, Long reconnectAfterMs,
+                      String clientMsgId, String interruptId) implements ServerFrame {
+
+        private static final Pattern ID = Pattern.compile(ClientFrame.ID_PATTERN);
+        private static final int ID_MAX_LENGTH = 64;
 
         public static ErrorFrame of(ErrorCode code, String message, String correlationId,
                                     List<FieldProblem> problems) {
             return new ErrorFrame(code.name(), message, code.retryable(), correlationId,
                     code.closeCode().map(c -> c.getCode()).orElse(null),
-                    problems.isEmpty() ? null : problems, null);
+                    problems.isEmpty() ? null : problems, null, null, null);
         }
 
         /** The same frame, asking the client to reconnect after {@code wait}. */
         public ErrorFrame reconnectingAfter(Duration wait) {
-            return new ErrorFrame(code, message, retryable, correlationId, closeCode, problems, wait.toMillis());
+            return new ErrorFrame(code, message, retryable, correlationId, closeCode, problems, wait.toMillis(),
+                    clientMsgId, interruptId);
+        }
+
+        /**
+         * The same frame, naming the request of {@code refused}: a chat's client_msg_id, an
+         * approve's or reject's interrupt_id. An id that breaks its own rules is not echoed.
+         */
+        public ErrorFrame refusing(ClientFrame refused) {
+            String chatId = null;
+            String interrupt = null;
+            if (refused instanceof ClientFrame.Chat chat) {
+                chatId = wellFormed(chat.clientMsgId());
+            } else if (refused instanceof ClientFrame.Approve approve) {
+                interrupt = wellFormed(approve.interruptId());
+            } else if (refused instanceof ClientFrame.Reject reject) {
+                interrupt = wellFormed(reject.interruptId());
+            }
+            return new ErrorFrame(code, message, retryable, correlationId, closeCode, problems, reconnectAfterMs,
+                    chatId, interrupt);
+        }
+
+        private static String wellFormed(String id) {
+            return id != null && id.length() <= ID_MAX_LENGTH && ID.matcher(id).matches() ? id : null;
         }
     }
 

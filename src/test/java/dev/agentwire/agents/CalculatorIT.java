@@ -32,7 +32,7 @@ class CalculatorIT extends SuiteServerTest {
             assertEquals("the result would have more than 1000 digits", tool.getString("output"));
             JsonObject end = run.get(run.size() - 1);
             assertEquals("agent_completed", end.getString("type"));
-            assertEquals("I could not work out (9^9999)^300: the result would have more than 1000 digits.", end.getString("text"));
+            assertEquals("I could not work out `(9^9999)^300`: the result would have more than 1000 digits.", end.getString("text"));
             assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "took " + took);
         }
     }
@@ -43,7 +43,7 @@ class CalculatorIT extends SuiteServerTest {
             client.chat("what is 10^100 % 3?");
             List<JsonObject> run = client.run();
             assertEquals("1", ofType(run, "tool_completed").getString("output"));
-            assertEquals("10^100 % 3 = 1", run.get(run.size() - 1).getString("text"));
+            assertEquals("`10^100 % 3` = 1", run.get(run.size() - 1).getString("text"));
         }
     }
 

@@ -73,8 +73,8 @@ class ApprovalsIT extends SuiteServerTest {
             assertEquals(pending, server.getJson("api/approvals?thread_id=" + threadId, token).getJsonArray("items"));
 
             // while it waits, the thread takes no new message
-            first.chat("and another thing", threadId);
-            first.expectError("APPROVAL_PENDING");
+            first.chat("and another thing", threadId, "while-pending");
+            assertEquals("while-pending", first.expectError("APPROVAL_PENDING").getString("client_msg_id"));
 
             second.send(approve(interruptId));
             JsonObject answered = second.expect("answered");

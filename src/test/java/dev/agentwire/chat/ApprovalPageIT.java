@@ -215,6 +215,30 @@ class ApprovalPageIT {
         assertTrue(second.all("button", "Deny").isEmpty(), "no buttons after the reload");
     }
 
+    /**
+     * What a newcomer sees with `mvn -Prun`'s defaults (this server's offline agent): signed in
+     * with the name the page suggests, a calculator run, then a note that waits for approval.
+     * Its screenshot, target/screenshots/chat-page.png, is the README's docs/images/chat-page.png.
+     */
+    @Test
+    void whatANewcomerSeesWithTheOfflineAgent() throws Exception {
+        first = Chromium.start(1280, 1100); // tall enough for both runs
+        first.open(page.toString());
+        first.byRole("button", "Sign in with a development token").click(); // the suggested name
+        first.await("live", d -> first.byRole("status", "Connection").getText().equals("Live"));
+        assertEquals("newcomer", first.driver().findElement(By.id("account-name")).getText());
+        send(first, "what is 12*(3+4)?");
+        first.await("the calculator's answer", d -> runs(first).size() == 1 && "completed".equals(runs(first).get(0).getDomAttribute("data-status")));
+        List<String> steps = steps(runs(first).get(0));
+        assertTrue(steps.stream().anyMatch(s -> s.equals("Tool calculator Input 12*(3+4) Result 84")), steps.toString());
+        assertEquals("12*(3+4) = 84", answer(runs(first).get(0)));
+        send(first, "remember that the meeting is at 10");
+        WebElement asked = card(first);
+        first.await("the card waiting", d -> "pending".equals(asked.getDomAttribute("data-state")));
+        first.await("the thread listed", d -> !d.findElements(By.cssSelector(".threads .waiting")).isEmpty());
+        first.screenshot("chat-page");
+    }
+
     // --- what a person does and sees ---
 
     private static void signIn(Chromium browser, String user, String url) {

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -53,6 +55,16 @@ import org.openqa.selenium.WebElement;
 class ChatPageIT {
 
     static final int STORY_WORDS = 40;
+    /** Whether the model server already failed "fail once": it answers the next time. */
+    static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
+    /** A Markdown answer in three pieces: formatting, then what a hostile prompt could make a model write. */
+    static final List<String> MARKDOWN = List.of(
+            "Some **bold** text and a list:\n\n- first item\n- second item\n\n",
+            "```js\nconst x = 1 * 2;\n```\n\n| name | value |\n|------|------:|\n| pi | 3.14 |\n\nSee [the docs](https://example.com/docs).\n\n",
+            "<script>window.pwnedByScript = true</script>\n\n<img src=x onerror=\"window.pwnedByImage = true\">\n\n"
+                    + "Inline <b onmouseover=\"window.pwnedByHandler = true\" onclick=\"window.pwnedByHandler = true\">hover me</b> and "
+                    + "[click me](javascript:window.pwnedByLink=true) and ![a cat](https://example.com/cat.png) and "
+                    + "![x](x\" onerror=\"window.pwnedByPicture=true).\n");
     static final String STORY = IntStream.rangeClosed(1, STORY_WORDS).mapToObj(i -> "word" + i + " ").collect(Collectors.joining());
 
     @TempDir
@@ -227,6 +239,90 @@ class ChatPageIT {
         browser.screenshot("failed-run");
     }
 
+    /**
+     * A run that failed with a retryable error (the model server answered 500 the first time)
+     * offers Retry, which sends the same text as a new message: a second run, which answers. A
+     * reload shows the failed run with Retry again, from the history.
+     */
+    @Test
+    void aRetryableFailureOffersRetryWhichAsksAgain() throws Exception {
+        browser = Chromium.start(1280, 800);
+        signInWithADevelopmentToken("hal");
+        send("fail once, then answer");
+        WebElement failed = browser.byRole("article", "Agent");
+        browser.await("the failed run", d -> "failed".equals(failed.getDomAttribute("data-status")));
+        assertTrue(failed.findElement(By.cssSelector("[role=alert]")).getText().contains("AGENT_UNAVAILABLE"));
+        browser.screenshot("retry-offered");
+        browser.byRole("button", "Retry").click();
+        browser.await("a second run that answers", d -> browser.all("article", "Agent").size() == 2
+                && "completed".equals(browser.all("article", "Agent").get(1).getDomAttribute("data-status")));
+        assertEquals("Hello", answerOf(browser.all("article", "Agent").get(1)).getText());
+        assertEquals(List.of("fail once, then answer", "fail once, then answer"),
+                browser.all("article", "You").stream().map(WebElement::getText).toList());
+        assertTrue(browser.all("button", "Retry").isEmpty(), "asked again: no second Retry");
+
+        browser.driver().navigate().refresh();
+        browser.await("the history", d -> browser.all("article", "Agent").size() == 2
+                && "failed".equals(browser.all("article", "Agent").get(0).getDomAttribute("data-status")));
+        assertEquals(1, browser.all("button", "Retry").size(), "the failed run offers Retry after a reload");
+        browser.screenshot("retry-after-reload");
+    }
+
+    /**
+     * A model's answer in Markdown shows formatted as it streams in: a list, a code block, a
+     * table, a link. What the model may not do is run anything on the page: raw HTML (a script, an
+     * image whose onerror runs code, an element with an event handler) shows as the text it is, a
+     * javascript: link is no link, and no global the payloads set exists afterwards.
+     */
+    @Test
+    void aMarkdownAnswerShowsFormattedAndRunsNothing() throws Exception {
+        browser = Chromium.start(1280, 800);
+        signInWithADevelopmentToken("gus");
+        send("show me markdown");
+        WebElement run = browser.byRole("article", "Agent");
+        WebElement answer = answerOf(run);
+        browser.await("the list, while the answer streams", d -> answer.findElements(By.cssSelector("ul > li")).size() == 2
+                && "running".equals(run.getDomAttribute("data-status")));
+        browser.await("the whole answer", d -> "completed".equals(run.getDomAttribute("data-status")));
+
+        assertEquals("bold", answer.findElement(By.cssSelector("p strong")).getText());
+        assertEquals(List.of("first item", "second item"), answer.findElements(By.cssSelector("ul > li")).stream().map(WebElement::getText).toList());
+        assertEquals("const x = 1 * 2;", answer.findElement(By.cssSelector("pre > code")).getText());
+        assertEquals(List.of("name", "value"), answer.findElements(By.cssSelector("table th")).stream().map(WebElement::getText).toList());
+        assertEquals(List.of("pi", "3.14"), answer.findElements(By.cssSelector("table td")).stream().map(WebElement::getText).toList());
+        WebElement docs = answer.findElement(By.linkText("the docs"));
+        assertEquals("https://example.com/docs", docs.getDomAttribute("href"));
+        assertEquals("_blank", docs.getDomAttribute("target"));
+        assertTrue(docs.getDomAttribute("rel").contains("noopener"), docs.getDomAttribute("rel"));
+
+        assertTrue(answer.getText().contains("<script>window.pwnedByScript = true</script>"), "raw HTML shows as text: " + answer.getText());
+        assertTrue(answer.getText().contains("<img src=x onerror=\"window.pwnedByImage = true\">"), answer.getText());
+        WebElement click = answer.findElement(By.xpath(".//a[normalize-space()='click me']"));
+        assertEquals(null, click.getDomAttribute("href"), "a javascript: link is no link");
+        click.click();
+        answer.findElement(By.xpath(".//*[contains(text(), 'hover me')]")).click();
+        Object found = ((JavascriptExecutor) browser.driver()).executeScript("""
+                const answer = arguments[0];
+                const handlers = [...answer.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name))
+                        .filter((name) => name.startsWith('on'));
+                return JSON.stringify({
+                    globals: ['pwnedByScript', 'pwnedByImage', 'pwnedByHandler', 'pwnedByLink', 'pwnedByPicture'].filter((g) => g in window),
+                    elements: answer.querySelectorAll('script, img, iframe, style, [style], [class]').length,
+                    handlers,
+                    hrefs: [...answer.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+                });""", answer);
+        JsonObject page = Json.createReader(new StringReader(String.valueOf(found))).readObject();
+        assertEquals("[]", page.get("globals").toString(), "nothing the model wrote ran: " + page);
+        assertEquals(0, page.getInt("elements"), page.toString());
+        assertEquals("[]", page.get("handlers").toString());
+        assertEquals("[\"https://example.com/docs\",\"https://example.com/cat.png\"]", page.get("hrefs").toString(),
+                "the image is a link, not loaded");
+        assertEquals(0, ((Number) ((JavascriptExecutor) browser.driver())
+                .executeScript("return performance.getEntriesByType('resource').filter((r) => r.name.includes('example.com') || r.name.endsWith('/x')).length")).intValue(),
+                "nothing fetched for the model's images");
+        browser.screenshot("markdown-answer");
+    }
+
     // --- what a person does ---
 
     private void signInWithADevelopmentToken(String user) {
@@ -256,8 +352,10 @@ class ChatPageIT {
         return run.findElement(By.cssSelector(".answer"));
     }
 
+    /** The words of the answer shown so far: a story's deltas are one word each. */
     private static List<String> deltas(WebElement run) {
-        return run.findElements(By.cssSelector(".answer .delta")).stream().map(e -> e.getDomProperty("textContent")).toList();
+        String shown = String.valueOf(answerOf(run).getDomProperty("textContent")).strip();
+        return shown.isEmpty() ? List.of() : List.of(shown.split("\\s+"));
     }
 
     private static List<String> steps(WebElement run) {
@@ -289,12 +387,15 @@ class ChatPageIT {
 
     // --- the model ---
 
-    /** "what is X?": a calculator call, then the answer in pieces; "story": 40 words; "please fail": 500. */
+    /**
+     * "what is X?": a calculator call, then the answer in pieces; "story": 40 words; "markdown":
+     * {@link #MARKDOWN}; "please fail": 500; "fail once": 500 the first time.
+     */
     private static void answer(HttpExchange exchange, JsonObject request, int call) throws IOException {
         List<JsonObject> messages = request.getJsonArray("messages").getValuesAs(JsonObject.class);
         JsonObject lastMessage = messages.get(messages.size() - 1);
         String last = ModelServer.lastUserText(request);
-        if (last.contains("please fail")) {
+        if (last.contains("please fail") || (last.contains("fail once") && !FAILED_ONCE.getAndSet(true))) {
             ModelServer.fail(exchange, 500, null);
             return;
         }
@@ -309,7 +410,13 @@ class ChatPageIT {
                 String expression = last.substring("what is ".length()).replace("?", "").strip();
                 ModelServer.toolCall(out, "call_1", "calculator", Json.createObjectBuilder().add("expression", expression).build().toString());
                 finish(out, "tool_calls");
-            } else if (last.contains("story")) {
+            } else if (last.contains("markdown")) {
+            for (String piece : MARKDOWN) {
+                text(out, piece);
+                ModelServer.sleep(700);
+            }
+            finish(out, "stop");
+        } else if (last.contains("story")) {
                 for (int i = 1; i <= STORY_WORDS; i++) {
                     text(out, "word" + i + " ");
                     ModelServer.sleep(100);

@@ -287,6 +287,91 @@ class ClientLibraryIT {
         assertEquals(0, result.getInt("sentForI4"), "edited arguments that are not an object are not sent");
     }
 
+    @Test
+    void aRefusalThatNamesItsRequestSettlesThatRequestAndNoOther() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', ackTimeoutMs: 60000 });
+                const errors = [];
+                client.addEventListener('error', (e) => errors.push(e.detail.code));
+                client.connect();
+                const socket = await opened(1);
+                ready(socket);
+                const settled = {};
+                const watch = (name, promise) => promise.then((v) => { settled[name] = 'ack ' + v.run_id; }, (e) => { settled[name] = e.code; });
+                watch('older', client.chat('first', { threadId: 'thread-older' }));
+                watch('newer', client.chat('second', { threadId: 'thread-newer' }));
+                watch('stored', client.chat('third', { threadId: 'thread-stored' }));
+                const [older, newer, stored] = socket.sent.filter((f) => f.type === 'chat');
+                // the newer chat is refused: not the oldest one in flight
+                socket.deliver({ type: 'error', code: 'RATE_LIMITED', message: 'm', retryable: true, client_msg_id: newer.client_msg_id });
+                await until('the newer chat settled', () => settled.newer !== undefined);
+                // a storage failure of one chat sends that chat again, alone
+                socket.deliver({ type: 'error', code: 'STORAGE_UNAVAILABLE', message: 'm', retryable: true, client_msg_id: stored.client_msg_id });
+                await until('the stored chat sent again', () => socket.sent.filter((f) => f.client_msg_id === stored.client_msg_id).length === 2);
+                socket.deliver({ type: 'ack', client_msg_id: stored.client_msg_id, message_id: 3, thread_id: 'thread-stored', run_id: 'r3', duplicate: false });
+                // answers: the second one sent is refused, by its interrupt id
+                watch('i1', client.approve('thread-older', 'i1'));
+                watch('i2', client.reject('thread-older', 'i2'));
+                socket.deliver({ type: 'error', code: 'INTERRUPT_EXPIRED', message: 'm', retryable: false, interrupt_id: 'i2' });
+                socket.deliver({ type: 'answered', interrupt_id: 'i1', thread_id: 'thread-older', decision: 'approved', run_id: 'r4', duplicate: false });
+                // a refusal of a request this client does not wait for is an error event
+                socket.deliver({ type: 'error', code: 'APPROVAL_PENDING', message: 'm', retryable: false, client_msg_id: 'someone-else' });
+                await until('settled', () => settled.stored && settled.i1 && settled.i2);
+                const olderSends = socket.sent.filter((f) => f.client_msg_id === older.client_msg_id).length;
+                const stillPending = settled.older === undefined;
+                // the newer chat's thread was never started: a reconnect resumes only the others
+                socket.drop(1006);
+                const next = await opened(2);
+                ready(next);
+                const resumed = next.sent.filter((f) => f.type === 'resume').map((f) => f.thread_id).sort();
+                client.close();
+                return { settled, errors, olderSends, stillPending, resumed };
+                """);
+        JsonObject settled = result.getJsonObject("settled");
+        assertEquals("RATE_LIMITED", settled.getString("newer"), "the refused chat is settled at once");
+        assertEquals("ack r3", settled.getString("stored"));
+        assertEquals("ack r4", settled.getString("i1"));
+        assertEquals("INTERRUPT_EXPIRED", settled.getString("i2"));
+        assertTrue(result.getBoolean("stillPending"), "the older chat still waits for its ack: " + result);
+        assertEquals("CLOSED", settled.getString("older"), "closing rejects what is still pending");
+        assertEquals(1, result.getInt("olderSends"), "nothing else was sent again");
+        assertEquals("[\"APPROVAL_PENDING\"]", result.get("errors").toString(), "settled refusals go to their promise only");
+        assertEquals("[\"thread-stored\"]", result.get("resumed").toString(), result.toString());
+    }
+
+    @Test
+    void retryAsksAgainWhatAFailedRunWasAsked() {
+        JsonObject result = run("""
+                const client = new lib.AgentwireClient({ token: () => 't', ackTimeoutMs: 60000 });
+                client.connect();
+                const socket = await opened(1);
+                ready(socket);
+                const chats = () => socket.sent.filter((f) => f.type === 'chat');
+                const first = client.chat('what is 2+2?', { threadId: 'thread-retry' });
+                socket.deliver({ type: 'ack', client_msg_id: chats()[0].client_msg_id, message_id: 1, thread_id: 'thread-retry', run_id: 'r1', duplicate: false });
+                await first;
+                const again = client.retry('r1');
+                const retried = chats()[1];
+                socket.deliver({ type: 'ack', client_msg_id: retried.client_msg_id, message_id: 2, thread_id: 'thread-retry', run_id: 'r2', duplicate: false });
+                const ack = await again;
+                const unknown = await client.retry('r-from-history').then(() => null, (e) => e.code);
+                client.retry('r-from-history', { text: 'from the history', threadId: 'thread-old' });
+                const given = chats()[2];
+                client.close();
+                return { retried, newId: retried.client_msg_id !== chats()[0].client_msg_id, ackRun: ack.run_id, unknown, given,
+                         sent: chats().length };
+                """);
+        JsonObject retried = result.getJsonObject("retried");
+        assertEquals("what is 2+2?", retried.getString("text"));
+        assertEquals("thread-retry", retried.getString("thread_id"));
+        assertTrue(result.getBoolean("newId"), "a new message, not a resend of the first");
+        assertEquals("r2", result.getString("ackRun"));
+        assertEquals("RETRY_UNKNOWN", result.getString("unknown"));
+        assertEquals("from the history", result.getJsonObject("given").getString("text"));
+        assertEquals("thread-old", result.getJsonObject("given").getString("thread_id"));
+        assertEquals(3, result.getInt("sent"));
+    }
+
     /** Runs a scenario (the body of an async function after {@link #HARNESS}) in the page; its result as JSON. */
     private static JsonObject run(String scenario) {
         browser.driver().navigate().refresh(); // a fresh page: no sockets or clients of another scenario

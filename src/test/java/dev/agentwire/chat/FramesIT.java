@@ -46,6 +46,46 @@ class FramesIT extends SuiteServerTest {
     }
 
     /**
+     * An error frame that refuses a chat names its client_msg_id, and one that refuses an answer
+     * its interrupt_id, so that a client settles exactly that request; an id that breaks its own
+     * rules, and a frame that could not be read, are named by nothing.
+     */
+    @Test
+    void refusalsNameTheChatOrAnswerTheyRefuse() {
+        String taken;
+        try (var owner = ChatClient.ready(server.chat(), TestTokens.valid("refusals-owner"))) {
+            owner.chat("what is 1+1?");
+            taken = owner.expect("ack").getString("thread_id");
+            owner.run();
+        }
+        try (var client = ChatClient.ready(server.chat(), TestTokens.valid("refusals-user"))) {
+            JsonObject empty = client.chat("", null, "msg-empty").expectError("VALIDATION_FAILED");
+            assertEquals("msg-empty", empty.getString("client_msg_id"));
+            assertFalse(empty.containsKey("interrupt_id"));
+
+            JsonObject notYours = client.chat("hello", taken, "msg-not-yours").expectError("THREAD_NOT_FOUND");
+            assertEquals("msg-not-yours", notYours.getString("client_msg_id"));
+
+            JsonObject badId = client.chat("hello", null, "has spaces").expectError("VALIDATION_FAILED");
+            assertFalse(badId.containsKey("client_msg_id"), "an id that breaks its rules is not echoed: " + badId);
+
+            JsonObject unknown = client.send("{\"type\":\"approve\",\"interrupt_id\":\"no-such-interrupt\"}")
+                    .expectError("INTERRUPT_NOT_FOUND");
+            assertEquals("no-such-interrupt", unknown.getString("interrupt_id"));
+            assertFalse(unknown.containsKey("client_msg_id"));
+
+            JsonObject longReason = client.send("{\"type\":\"reject\",\"interrupt_id\":\"some-interrupt\",\"reason\":\""
+                    + "x".repeat(2_001) + "\"}").expectError("VALIDATION_FAILED");
+            assertEquals("some-interrupt", longReason.getString("interrupt_id"));
+
+            JsonObject unreadable = client.send("{\"type\":\"chat\",\"text\":[\"a\"],\"client_msg_id\":\"msg-unreadable\"}")
+                    .expectError("INVALID_FRAME");
+            assertFalse(unreadable.containsKey("client_msg_id"));
+            assertFalse(client.isClosed());
+        }
+    }
+
+    /**
      * Frames of up to 64 KiB that meet the JSON parser's own limits: nesting deeper than 1000
      * levels, numbers of 1,100 digits and more, in the numeric field and elsewhere. Each is an
      * INVALID_FRAME; the session stays open and no internal error is counted.

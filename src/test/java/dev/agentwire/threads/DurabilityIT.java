@@ -43,7 +43,7 @@ class DurabilityIT {
             assertEquals("RUN_INTERRUPTED", recovered.getString("code"));
             assertTrue(recovered.getBoolean("retryable"));
             List<JsonObject> messages = items(server, "api/threads/" + threadId + "/messages", token);
-            assertEquals(List.of("what is 12*(3+4)?", "12*(3+4) = 84", "stored, acknowledged, never started"),
+            assertEquals(List.of("what is 12*(3+4)?", "`12*(3+4)` = 84", "stored, acknowledged, never started"),
                     messages.stream().map(m -> m.getString("text")).toList());
 
             try (var client = ChatClient.ready(server.chat(), token)) {
@@ -109,7 +109,7 @@ class DurabilityIT {
             client.run();
             List<String> texts = items(payara.server(), "api/threads/" + threadId + "/messages", token).stream()
                     .map(m -> m.getString("text")).toList();
-            assertEquals(List.of("what is 1+1?", "1+1 = 2", "what is 2+2?", "2+2 = 4"), texts);
+            assertEquals(List.of("what is 1+1?", "`1+1` = 2", "what is 2+2?", "`2+2` = 4"), texts);
         } finally {
             database.destroy();
         }

@@ -21,8 +21,9 @@ class RunLimitsIT extends SuiteServerTest {
             String first = startSlowRun(client);
             String second = startSlowRun(client);
 
-            JsonObject refused = client.chat("and one more").expectError("RATE_LIMITED");
+            JsonObject refused = client.chat("and one more", null, "one-more").expectError("RATE_LIMITED");
             assertEquals(true, refused.getBoolean("retryable"));
+            assertEquals("one-more", refused.getString("client_msg_id"), "the refusal names the chat it refuses");
             assertFalse(refused.containsKey("close_code"), "a refused run does not cost the session");
 
             client.send(Json.createObjectBuilder().add("type", "cancel").add("run_id", first).build());

@@ -92,7 +92,7 @@ class WildFlyIT {
         JsonObject listed = threads.stream().filter(t -> t.getString("id").equals(threadId)).findFirst().orElseThrow();
         assertEquals(live.get(live.size() - 1).getJsonNumber("seq").longValue(), listed.getJsonNumber("last_seq").longValue());
         assertEquals(live, items("api/threads/" + threadId + "/events", token), "every event stored as it was sent");
-        assertEquals(List.of("what is 12*(3+4)?", "12*(3+4) = 84"),
+        assertEquals(List.of("what is 12*(3+4)?", "`12*(3+4)` = 84"),
                 items("api/threads/" + threadId + "/messages", token).stream().map(m -> m.getString("text")).toList());
     }
 

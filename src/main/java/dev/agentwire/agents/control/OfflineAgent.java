@@ -15,6 +15,8 @@ import java.util.Optional;
  * the calculator tool; "remember that ..." asks to save a note (a call that waits for the
  * person's approval by default), "what are my notes" lists them; anything else gets an
  * explanation of what it can do. After an approval's answer it reports the call's result.
+ * Its answers are Markdown, as a model's are: a formula is a code span, so that the chat page
+ * shows {@code 2*3*4} as written rather than with its middle in italics.
  */
 @ApplicationScoped
 public class OfflineAgent implements Agent {
@@ -94,10 +96,10 @@ public class OfflineAgent implements Agent {
         try {
             String result = calculator.evaluate(formula);
             events.toolCompleted(Calculator.NAME, result, false);
-            events.completed(formula + " = " + result);
+            events.completed(code(formula) + " = " + result);
         } catch (Calculator.CalculationException e) {
             events.toolCompleted(Calculator.NAME, e.getMessage(), true);
-            events.completed("I could not work out " + formula + ": " + e.getMessage() + ".");
+            events.completed("I could not work out " + code(formula) + ": " + e.getMessage() + ".");
         }
     }
 
@@ -186,5 +188,10 @@ public class OfflineAgent implements Agent {
             kept.append(c);
         }
         return kept.toString();
+    }
+
+    /** A Markdown code span; arithmetic holds no backtick. */
+    private static String code(String formula) {
+        return "`" + formula + "`";
     }
 }

@@ -4,7 +4,9 @@ import dev.agentwire.kernel.Ids;
 import dev.agentwire.connections.control.Connection;
 import dev.agentwire.kernel.UserContext;
 import dev.agentwire.operations.GatewayMetrics;
+import dev.agentwire.protocol.ClientFrame;
 import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.FrameCodec;
 import dev.agentwire.protocol.GatewayException;
 import dev.agentwire.protocol.ServerFrame;
 import jakarta.annotation.Priority;
@@ -15,13 +17,17 @@ import jakarta.interceptor.InvocationContext;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.websocket.Session;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Turns what a connection's code throws into an error frame on that connection. A
  * {@link GatewayException} carries its own code; a failed Bean Validation is VALIDATION_FAILED;
- * anything else is a bug: INTERNAL_ERROR, logged with its correlation id and counted.
+ * anything else is a bug: INTERNAL_ERROR, logged with its correlation id and counted. An error
+ * frame that leaves the session open names the chat or answer it refuses (its client_msg_id or
+ * interrupt_id): the frame is the root bean of a failed validation, and otherwise the received
+ * text among the intercepted method's parameters, decoded again on this path only.
  */
 @ErrorsAsFrames
 @Interceptor
@@ -33,6 +39,9 @@ public class ErrorFrameInterceptor {
     @Inject
     GatewayMetrics metrics;
 
+    @Inject
+    FrameCodec codec;
+
     @AroundInvoke
     public Object answerWithFrame(InvocationContext invocation) throws Exception {
         try {
@@ -42,12 +51,12 @@ public class ErrorFrameInterceptor {
             if (connection == null) {
                 throw e;
             }
-            report(connection, e);
+            report(connection, e, invocation);
             return null;
         }
     }
 
-    private void report(Connection connection, Exception e) {
+    private void report(Connection connection, Exception e, InvocationContext invocation) {
         String correlationId = Ids.newId();
         ErrorCode code;
         String message;
@@ -69,11 +78,33 @@ public class ErrorFrameInterceptor {
             metrics.internalError();
             LOG.log(Level.SEVERE, "Internal error [" + correlationId + "] on " + describe(connection), e);
         }
-        connection.fail(code, ServerFrame.ErrorFrame.of(code, message, correlationId, problems));
+        ServerFrame.ErrorFrame frame = ServerFrame.ErrorFrame.of(code, message, correlationId, problems);
+        if (frame.closeCode() == null && code != ErrorCode.INVALID_FRAME) {
+            frame = refusedFrame(e, invocation).map(frame::refusing).orElse(frame);
+        }
+        connection.fail(code, frame);
         if ((code == ErrorCode.INVALID_FRAME || code == ErrorCode.VALIDATION_FAILED) && !connection.toleratesInvalidFrame()) {
             ErrorCode limit = ErrorCode.TOO_MANY_INVALID_FRAMES;
             connection.fail(limit, limit.message(), correlationId);
         }
+    }
+
+    /** The client frame whose handling threw, when it was decoded or can be. */
+    private Optional<ClientFrame> refusedFrame(Exception e, InvocationContext invocation) {
+        if (e instanceof ConstraintViolationException violation) {
+            return violation.getConstraintViolations().stream().findFirst()
+                    .map(v -> v.getRootBean()).filter(ClientFrame.class::isInstance).map(ClientFrame.class::cast);
+        }
+        for (Object parameter : invocation.getParameters()) {
+            if (parameter instanceof String text) {
+                try {
+                    return Optional.of(codec.decode(text));
+                } catch (GatewayException invalid) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private Connection connectionOf(InvocationContext invocation) {
