@@ -400,12 +400,14 @@ class AguiIT {
                 "AGUI_URL", payara.server().http().resolve("api/agui").toString(),
                 "AGUI_TOKEN", TestTokens.valid(user),
                 "AGUI_OTHER_TOKEN", TestTokens.valid(user + "-stranger")));
+        Path out = log.resolveSibling("agui-" + name + ".out");
+        builder.redirectOutput(out.toFile()); // read after the wait, so a hung client cannot outlast it
         Process node = builder.start();
-        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!node.waitFor(2, TimeUnit.MINUTES)) {
             node.destroyForcibly();
-            throw new AssertionError("the AG-UI client did not finish: " + output);
+            throw new AssertionError("the AG-UI client did not finish: " + Files.readString(out));
         }
+        String output = Files.readString(out);
         String[] lines = output.strip().split("\n");
         JsonObject outcome = Json.createReader(new StringReader(lines[lines.length - 1])).readObject();
         assertTrue(outcome.getBoolean("ok"), () -> output + "\n" + read(log));

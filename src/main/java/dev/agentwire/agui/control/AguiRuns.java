@@ -11,6 +11,7 @@ import dev.agentwire.protocol.ServerFrame.FieldProblem;
 import java.time.Instant;
 import java.io.StringReader;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import dev.agentwire.kernel.Permits;
 import dev.agentwire.connections.entity.ShuttingDown;
 import dev.agentwire.kernel.UserContext;
@@ -333,9 +334,11 @@ public class AguiRuns {
     /**
      * The server begins to stop, before any connection is closed: no new stream, and every open one
      * ends with RUN_ERROR SERVER_SHUTDOWN (the client joins again elsewhere with Last-Event-ID),
-     * written within {@link #SHUTDOWN_WRITE_TIME} while the responses can still be written.
+     * written within {@link #SHUTDOWN_WRITE_TIME} while the responses can still be written. Only
+     * when this bean exists (some AG-UI request came): made during the shutdown, it broke the
+     * shutdown notice of every WebSocket session (docs/platform-notes.md).
      */
-    void stopStreams(@Observes ShuttingDown shutdown) {
+    void stopStreams(@Observes(notifyObserver = Reception.IF_EXISTS) ShuttingDown shutdown) {
         stopping = true;
         open.forEach(stream -> stream.stop(ErrorCode.SERVER_SHUTDOWN));
         long until = System.nanoTime() + SHUTDOWN_WRITE_TIME.toNanos();

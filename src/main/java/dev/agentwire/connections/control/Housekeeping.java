@@ -83,7 +83,12 @@ public class Housekeeping {
     @PreDestroy
     void shutdown() {
         hub.stopAccepting();
-        shuttingDown.fire(new ShuttingDown());
+        try {
+            shuttingDown.fire(new ShuttingDown());
+        } catch (RuntimeException e) { // a bug of an observer's: the sessions are still told
+            metrics.internalError();
+            LOG.log(Level.SEVERE, "An observer of the shutdown failed [" + Ids.newId() + "]; telling the sessions anyway", e);
+        }
         if (task != null) {
             task.cancel(false);
         }
