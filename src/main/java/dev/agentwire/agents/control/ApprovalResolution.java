@@ -23,6 +23,9 @@ public class ApprovalResolution {
     static final String DECLINED = "The person declined this call";
     static final String STARTED_BEFORE = "This call was started before and stopped in the middle; it is not run again."
             + " Check whether it took effect.";
+    /** The result of a call whose process stopped in the middle of it, as recovery records it. */
+    static final String INTERRUPTED = "This call was interrupted: the server stopped while it ran. It may or may not have"
+            + " taken effect, and it is not run again; check whether it did before asking for it again.";
 
     @Inject
     Approvals approvals;
