@@ -13,6 +13,7 @@ import dev.agentwire.it.ApprovalServers;
 import dev.agentwire.it.ChatClient;
 import dev.agentwire.it.PayaraProcess;
 import dev.agentwire.it.TestTokens;
+import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * call had not started, carried out once by a new run after the restart; one whose call ran and
  * whose result was not recorded yet, ended as interrupted and told, never run again. And before the
  * kill, a call whose run ended before it started (the database failing at its step), carried out
- * once when the person repeats the answer.
+ * once when the person repeats the answer; and a run cancelled just after its call's step,
+ * whose call is interrupted, told to the model, and never run.
  */
 class ApprovalKillIT {
 
@@ -44,6 +46,7 @@ class ApprovalKillIT {
         JsonObject pending;
         JsonObject before;
         JsonObject during;
+        JsonObject cancelled;
         try (var first = PayaraProcess.start(workDir, war, Map.of(), List.of(), PayaraProcess.trustingTestTokens(
                 ApprovalServers.H2_WRITTEN_THROUGH, "-Dagentwire.test.dawdle=marked", "-Dagentwire.runs.per-user-max=4")).awaitReady();
              var client = ChatClient.ready(first.server().chat(), token)) {
@@ -63,6 +66,16 @@ class ApprovalKillIT {
             assertEquals(1, count(carriedOut, "tool_executing", failing.getString("tool_call_id")));
             client.send(approve(failing));
             assertEquals(repeated.getString("run_id"), client.expect("answered").getString("run_id"), "carried out: nothing more starts");
+
+            // a run cancelled once its call's step is taken: the call is interrupted, told to the model, never run
+            cancelled = ask(client, "remember that " + DawdlingApprovals.BEFORE + ", then cancelled");
+            client.send(approve(cancelled));
+            String cancelledRun = client.expect("answered").getString("run_id");
+            client.until(f -> f.getString("type").equals("approval_resolved"));
+            client.send(Json.createObjectBuilder().add("type", "cancel").add("run_id", cancelledRun).build());
+            List<JsonObject> stoppedByCancel = client.run();
+            assertEquals("cancelled", stoppedByCancel.get(stoppedByCancel.size() - 1).getString("status", ""), stoppedByCancel::toString);
+            assertEquals(0, count(stoppedByCancel, "tool_executing", cancelled.getString("tool_call_id")));
 
             before = ask(client, "remember that " + DawdlingApprovals.BEFORE);
             during = ask(client, "remember that " + DawdlingApprovals.DURING);
@@ -116,6 +129,14 @@ class ApprovalKillIT {
             List<JsonObject> run = client.run();
             assertEquals("completed", run.get(run.size() - 1).getString("status"), run::toString);
             assertEquals(1, count(run, "tool_executing", pending.getString("tool_call_id")));
+
+            List<String> toolMessages = second.server().getJson("api/threads/" + cancelled.getString("thread_id") + "/messages", token)
+                    .getJsonArray("items").getValuesAs(JsonObject.class).stream().filter(m -> m.getString("role").equals("tool"))
+                    .map(m -> m.getString("text")).toList();
+            assertEquals(1, toolMessages.size(), toolMessages::toString);
+            assertTrue(toolMessages.get(0).contains("may or may not have taken effect"), toolMessages::toString);
+            client.send(approve(cancelled));
+            assertTrue(client.expect("answered").getBoolean("duplicate"), "the interrupted call is not run again");
 
             List<String> notes = second.server().getJson("api/notes", token).getJsonArray("items").getValuesAs(JsonObject.class)
                     .stream().map(n -> n.getString("text")).sorted().toList();

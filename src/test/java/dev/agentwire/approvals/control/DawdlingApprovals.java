@@ -64,8 +64,8 @@ public class DawdlingApprovals extends Approvals {
         };
         try {
             Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (InterruptedException cancelled) {
+            // a cancel's interrupt ends the pause only: the run sees its cancel at its next event
         }
     }
 }
