@@ -21,8 +21,9 @@ import java.util.Optional;
 
 /**
  * The durable interrupts, and the one owner of their states: every step (answered, execution
- * started, executed or interrupted, and the run that carries an answer out) is a conditional update that at most one caller wins, on any node, so an
- * interrupt has one answer and its call runs at most once. Reads run in a transaction too: they
+ * started, executed or interrupted, a new run to carry an answer out) is a conditional update
+ * that at most one caller wins, on any node, so an interrupt has one answer, at most one run
+ * carries it out at a time, and its call runs at most once. Reads run in a transaction too: they
  * are called from run threads, where no request provides one.
  */
 @ApplicationScoped
@@ -136,9 +137,10 @@ public class Approvals {
     }
 
     /**
-     * Records that the started call was stopped in the middle (its run's process ended): it may or
-     * may not have taken effect, and never runs again. False when it was not executing (it ended,
-     * or another node's recovery recorded it first): then nothing is to be told.
+     * Records that the started call was stopped in the middle (its run ended, or its process
+     * stopped): it may or may not have taken effect, and never runs again. False when it was not
+     * executing (its result was recorded, or another node's recovery recorded it first): then
+     * nothing is to be told.
      */
     @Transactional
     public boolean interrupted(String interruptId, String result) {
@@ -156,8 +158,7 @@ public class Approvals {
     @Transactional
     public Optional<ToolApproval> continueAgain(String interruptId, String runId) {
         ToolApproval found = em.find(ToolApproval.class, interruptId, LockModeType.PESSIMISTIC_WRITE);
-        if (found == null || found.state() != ApprovalState.RESOLVED
-                || found.decision() != Decision.APPROVED) {
+        if (found == null || found.state() != ApprovalState.RESOLVED || found.decision() != Decision.APPROVED) {
             return Optional.empty();
         }
         AgentRun previous = em.find(AgentRun.class, found.answerRunId());
