@@ -52,6 +52,12 @@ public final class PayaraProcess implements AutoCloseable {
         return start(workDir, warOfTheBuild(), environment, true, gridOptions, jvmOptions);
     }
 
+    /** The same with another WAR than the one {@code mvn package} built. */
+    public static PayaraProcess startInGrid(Path workDir, Path war, Map<String, String> environment, List<String> gridOptions,
+                                            String... jvmOptions) throws IOException {
+        return start(workDir, war, environment, true, gridOptions, jvmOptions);
+    }
+
     private static Path warOfTheBuild() {
         return Path.of(System.getProperty("agentwire.war"));
     }

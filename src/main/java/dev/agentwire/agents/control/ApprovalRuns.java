@@ -17,6 +17,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +26,9 @@ import java.util.function.Consumer;
  * edited arguments are checked against the tool's schema, a run slot is reserved, the answer and
  * the run that continues with it are stored together (the interrupt's conditional update decides
  * which answer wins), the transport acknowledges and subscribes, and only then does the run
- * start. A repeated answer is acknowledged with the first one's outcome and starts nothing.
+ * start. A repeated answer is acknowledged with the first one's outcome and starts nothing,
+ * unless the call was approved and the first answer's run ended before the call started: then it
+ * starts the run that carries the call out, as recovery does for the runs of a stopped process.
  */
 @ApplicationScoped
 public class ApprovalRuns {
@@ -80,14 +83,53 @@ public class ApprovalRuns {
             String runId = answer.runId() == null ? Ids.newId() : answer.runId();
             Approvals.Answered answered = StorageFailures.translate(() -> approvals.answer(user.owner(), answer.interruptId(),
                     answer.decision(), arguments, reason, runId));
-            acknowledge.accept(answered);
             if (answered.duplicate()) {
-                slot.release();
-                return answered;
+                // the first answer's run may have ended before the call started: this one carries it out
+                Optional<ToolApproval> again = answered.approval().decision() == Decision.APPROVED
+                        ? StorageFailures.translate(() -> approvals.continueAgain(answer.interruptId(), Ids.newId()))
+                        : Optional.empty();
+                answered = again.map(continuing -> new Approvals.Answered(continuing, true)).orElse(answered);
+                acknowledge.accept(answered);
+                if (again.isEmpty()) {
+                    slot.release();
+                    return answered;
+                }
+            } else {
+                acknowledge.accept(answered);
             }
             ToolApproval won = answered.approval();
             runner.continueWith(slot, user.forRun(won.threadId(), won.answerRunId()), won);
             return answered;
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a new run for an approved call whose run ended before the call started (recovery
+     * calls this for the runs of a stopped process, once their closing events are stored), on the
+     * owner's behalf with no connection. False when nothing started: the call is not waiting for a
+     * run, another caller gave it one, or the owner has no run slot free (then a repeat of the
+     * answer starts it later).
+     */
+    public boolean continueStopped(ToolApproval approved) {
+        RunSlots.Slot slot;
+        try {
+            slot = slots.reserve(approved.owner());
+        } catch (GatewayException full) {
+            return false;
+        }
+        try {
+            Optional<ToolApproval> again = StorageFailures.translate(() -> approvals.continueAgain(approved.id(), Ids.newId()));
+            if (again.isEmpty()) {
+                slot.release();
+                return false;
+            }
+            ToolApproval continuing = again.get();
+            UserContext owner = UserContext.forConnection(continuing.owner().issuer(), continuing.owner().userId());
+            runner.continueWith(slot, owner.forRun(continuing.threadId(), continuing.answerRunId()), continuing);
+            return true;
         } catch (RuntimeException e) {
             slot.release();
             throw e;

@@ -1,5 +1,6 @@
 package dev.agentwire.approvals.control;
 
+import dev.agentwire.approvals.entity.ApprovalState;
 import dev.agentwire.approvals.entity.Decision;
 import dev.agentwire.approvals.entity.ToolApproval;
 import dev.agentwire.cluster.control.ClusterNode;
@@ -20,8 +21,9 @@ import java.util.Optional;
 
 /**
  * The durable interrupts, and the one owner of their states: every step (answered, execution
- * started, executed) is a conditional update that at most one caller wins, on any node, so an
- * interrupt has one answer and its call runs at most once. Reads run in a transaction too: they
+ * started, executed or interrupted, a new run to carry an answer out) is a conditional update
+ * that at most one caller wins, on any node, so an interrupt has one answer, at most one run
+ * carries it out at a time, and its call runs at most once. Reads run in a transaction too: they
  * are called from run threads, where no request provides one.
  */
 @ApplicationScoped
@@ -132,6 +134,47 @@ public class Approvals {
     public void executed(String interruptId, String result) {
         em.createNamedQuery(ToolApproval.EXECUTED).setParameter("id", interruptId)
                 .setParameter("result", result.length() > 16_000 ? result.substring(0, 16_000) : result).executeUpdate();
+    }
+
+    /**
+     * Records that the started call was stopped in the middle (its run ended, or its process
+     * stopped): it may or may not have taken effect, and never runs again. False when it was not
+     * executing (its result was recorded, or another node's recovery recorded it first): then
+     * nothing is to be told.
+     */
+    @Transactional
+    public boolean interrupted(String interruptId, String result) {
+        return em.createNamedQuery(ToolApproval.INTERRUPT).setParameter("id", interruptId).setParameter("result", result)
+                .executeUpdate() == 1;
+    }
+
+    /**
+     * Gives an approved call whose execution never started, because the run that was to carry it
+     * out ended first (a crash, a full server, a storage failure), a new run to carry it out:
+     * {@code runId}, stored with the interrupt in one transaction. Empty, and nothing stored, when
+     * the call is not approved, has started, or its run has not ended (it still carries it out);
+     * of two callers at once, one wins, by the conditional update on the ended run's id.
+     */
+    @Transactional
+    public Optional<ToolApproval> continueAgain(String interruptId, String runId) {
+        ToolApproval found = em.find(ToolApproval.class, interruptId, LockModeType.PESSIMISTIC_WRITE);
+        if (found == null || found.state() != ApprovalState.RESOLVED || found.decision() != Decision.APPROVED) {
+            return Optional.empty();
+        }
+        AgentRun previous = em.find(AgentRun.class, found.answerRunId());
+        if (previous != null) {
+            em.refresh(previous); // its end is stored by the event log, not through this context: read it from the database
+        }
+        if (previous != null && !previous.hasEnded()) {
+            return Optional.empty();
+        }
+        int won = em.createNamedQuery(ToolApproval.CONTINUE_AGAIN).setParameter("run", runId).setParameter("id", interruptId)
+                .setParameter("ended", found.answerRunId()).executeUpdate();
+        if (won != 1) {
+            return Optional.empty();
+        }
+        em.persist(new AgentRun(runId, found.threadId(), null, clock.instant(), node.nodeId()));
+        return Optional.of(reread(interruptId));
     }
 
     private ToolApproval reread(String interruptId) {

@@ -4,20 +4,22 @@ import java.util.Set;
 
 /**
  * Where an interrupt is: asked ({@link #PENDING}), answered ({@link #RESOLVED}), its call started
- * ({@link #EXECUTING}), its result stored ({@link #EXECUTED}). It only moves forward, one step at a
- * time, and each step is a conditional update of its row, so two nodes or two answers can never
- * both take the same step. A rejected interrupt stays resolved: there is nothing to run.
+ * ({@link #EXECUTING}), its result stored ({@link #EXECUTED}), or its call stopped in the middle by
+ * the end of its process ({@link #INTERRUPTED}: it may or may not have taken effect, and is never
+ * run again). It only moves forward, one step at a time, and each step is a conditional update of
+ * its row, so two nodes or two answers can never both take the same step. A rejected interrupt
+ * stays resolved: there is nothing to run.
  */
 public enum ApprovalState {
-    PENDING, RESOLVED, EXECUTING, EXECUTED;
+    PENDING, RESOLVED, EXECUTING, EXECUTED, INTERRUPTED;
 
-    /** The one state this one may move to, or none from the last. */
+    /** The states this one may move to, none from the last ones. */
     public Set<ApprovalState> next() {
         return switch (this) {
             case PENDING -> Set.of(RESOLVED);
             case RESOLVED -> Set.of(EXECUTING);
-            case EXECUTING -> Set.of(EXECUTED);
-            case EXECUTED -> Set.of();
+            case EXECUTING -> Set.of(EXECUTED, INTERRUPTED);
+            case EXECUTED, INTERRUPTED -> Set.of();
         };
     }
 

@@ -29,6 +29,10 @@ import java.time.ZoneOffset;
         + " where a.id = :id and a.state = 'resolved' and a.decision = 'approved'")
 @NamedQuery(name = ToolApproval.EXECUTED, query = "update ToolApproval a set a.state = 'executed', a.result = :result"
         + " where a.id = :id and a.state = 'executing'")
+@NamedQuery(name = ToolApproval.INTERRUPT, query = "update ToolApproval a set a.state = 'interrupted', a.result = :result"
+        + " where a.id = :id and a.state = 'executing'")
+@NamedQuery(name = ToolApproval.CONTINUE_AGAIN, query = "update ToolApproval a set a.answerRunId = :run"
+        + " where a.id = :id and a.state = 'resolved' and a.decision = 'approved' and a.answerRunId = :ended")
 public class ToolApproval {
 
     public static final String PENDING_OF_OWNER = "ToolApproval.pendingOfOwner";
@@ -37,6 +41,8 @@ public class ToolApproval {
     public static final String RESOLVE = "ToolApproval.resolve";
     public static final String START_EXECUTION = "ToolApproval.startExecution";
     public static final String EXECUTED = "ToolApproval.executed";
+    public static final String INTERRUPT = "ToolApproval.interrupt";
+    public static final String CONTINUE_AGAIN = "ToolApproval.continueAgain";
 
     @Id
     private String id;

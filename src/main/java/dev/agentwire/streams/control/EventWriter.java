@@ -33,7 +33,7 @@ import javax.sql.DataSource;
  * <p>Only what committed is handed on ({@link Listener#stored}), in seq order per thread. A flush
  * that fails rolls back entirely: its runs are failed ({@link Listener#failed}) and whatever else
  * they append is dropped, so a thread's log never has a gap. Appends marked {@code mustLand} (a
- * run's substitute closing event, recovery's closings) are retried with a growing delay
+ * run's substitute closing event, recovery's events) are retried with a growing delay
  * ({@link RetryDelay}) until
  * they are stored; every run therefore ends in the log once the database is back.
  */

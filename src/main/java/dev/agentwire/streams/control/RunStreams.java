@@ -35,6 +35,11 @@ final class RunStreams {
         return run;
     }
 
+    /** An event of a run with no runner any more (its server stopped), stored whenever the database takes it. */
+    void appendAbandoned(String threadId, String runId, RunEventFactory event) {
+        writer.test(new EventAppend(threadId, runId, event, null, true));
+    }
+
     /** A run with no runner any more (its server stopped) ends with {@code closing}, stored whenever the database takes it. */
     void endAbandoned(String threadId, String runId, RunEventFactory closing, RunOutcome outcome) {
         writer.test(new EventAppend(threadId, runId, closing, outcome.name(), true));

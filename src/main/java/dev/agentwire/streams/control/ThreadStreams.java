@@ -135,6 +135,14 @@ public class ThreadStreams {
     }
 
     /**
+     * Adds an event to a run that has no runner any more (its server stopped), before its closing
+     * event ({@link #endAbandoned}); stored whenever the database takes it, in the order appended.
+     */
+    public void appendAbandoned(String threadId, String runId, RunEventFactory event) {
+        runs.appendAbandoned(threadId, runId, event);
+    }
+
+    /**
      * Ends a run that has no runner any more (its server stopped) with the event that says so.
      * The event is stored whenever the database takes it.
      */

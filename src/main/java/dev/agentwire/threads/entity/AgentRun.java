@@ -69,4 +69,9 @@ public class AgentRun {
     public String threadId() {
         return threadId;
     }
+
+    /** Whether its closing event is stored. */
+    public boolean hasEnded() {
+        return endedAt != null;
+    }
 }

@@ -18,7 +18,8 @@ class ApprovalStateTest {
                 }
             }
         }
-        assertEquals(List.of("PENDING->RESOLVED", "RESOLVED->EXECUTING", "EXECUTING->EXECUTED"), allowed);
+        assertEquals(List.of("PENDING->RESOLVED", "RESOLVED->EXECUTING", "EXECUTING->EXECUTED",
+                "EXECUTING->INTERRUPTED"), allowed);
     }
 
     @Test
@@ -28,5 +29,6 @@ class ApprovalStateTest {
         }
         assertEquals("pending", ApprovalState.PENDING.stored());
         assertEquals("executing", ApprovalState.EXECUTING.stored());
+        assertEquals("interrupted", ApprovalState.INTERRUPTED.stored());
     }
 }
