@@ -52,6 +52,13 @@ public final class AguiStream implements Subscriber {
     private record Wake() implements Item {
     }
 
+    /*
+     * Made when the class is, not at the first failure: a server that stops can no longer load
+     * classes, and a stream's first failure is often the shutdown (docs/platform-notes.md).
+     */
+    private static final Wake WAKE = new Wake();
+    private static final Failure SHUTTING_DOWN = new Failure(ErrorCode.SERVER_SHUTDOWN.name(), ErrorCode.SERVER_SHUTDOWN.message());
+
     private final Owner owner;
     private final Instant expiresAt;
     private final JoinedRun run;
@@ -122,10 +129,14 @@ public final class AguiStream implements Subscriber {
         fail(code.name(), message != null ? message : code.message());
     }
 
-    private synchronized void fail(String code, String message) {
+    private void fail(String code, String message) {
+        fail(new Failure(code, message));
+    }
+
+    private synchronized void fail(Failure first) {
         if (failure == null) {
-            failure = new Failure(code, message);
-            queue.offer(new Wake()); // a full queue wakes the writer anyway
+            failure = first;
+            queue.offer(WAKE); // a full queue wakes the writer anyway
         }
     }
 
@@ -145,8 +156,7 @@ public final class AguiStream implements Subscriber {
                 Item item = queue.poll(Math.max(1, Math.min(keepAlive.toMillis(), untilExpiry)), TimeUnit.MILLISECONDS);
                 Failure failed = failure;
                 if (failed != null) {
-                    out.send(List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
-                            .add("message", failed.message()).add("code", failed.code()).build())));
+                    send(out, failed);
                     return;
                 }
                 if (item == null) {
@@ -162,10 +172,20 @@ public final class AguiStream implements Subscriber {
                 }
             }
         } catch (InterruptedException e) {
+            // the server stops its threads: the failure that stopped the stream still goes out
+            Failure failed = failure;
+            if (failed != null) {
+                send(out, failed);
+            }
             Thread.currentThread().interrupt();
         } finally {
             abandon();
         }
+    }
+
+    private static void send(Events out, Failure failed) throws IOException {
+        out.send(List.of(new AguiEvent(null, Json.createObjectBuilder().add("type", "RUN_ERROR")
+                .add("message", failed.message()).add("code", failed.code()).build())));
     }
 
     /** The stream is over: nothing more is queued, and {@code onEnd} runs (once, however often this is called). */
@@ -178,6 +198,6 @@ public final class AguiStream implements Subscriber {
 
     /** Ends a stream from outside (the server stops): RUN_ERROR, and the client may resume later. */
     public void stop(ErrorCode code) {
-        fail(code.name(), code.message());
+        fail(code == ErrorCode.SERVER_SHUTDOWN ? SHUTTING_DOWN : new Failure(code.name(), code.message()));
     }
 }
