@@ -76,7 +76,7 @@ class DurabilityIT {
             List<JsonObject> events = awaitEvents(second.server(), "api/threads/" + threadId + "/events", token, live.size());
             assertEquals(live, events.subList(0, live.size()), "every event sent before the crash is stored");
             List<JsonObject> messages = items(second.server(), "api/threads/" + threadId + "/messages", token);
-            assertEquals(List.of("what is 6*7?", "6*7 = 42"), messages.stream().map(m -> m.getString("text")).toList());
+            assertEquals(List.of("what is 6*7?", "`6*7` = 42"), messages.stream().map(m -> m.getString("text")).toList());
         }
     }
 
