@@ -7,7 +7,9 @@ import dev.agentwire.protocol.RunEventFactory;
 import dev.agentwire.protocol.ServerFrame;
 import dev.agentwire.streams.control.RunStream;
 import dev.agentwire.threads.control.Conversations;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,7 +185,7 @@ public class RunEvents {
 
     /** A JSON object of the agent's with every string made storable (an escaped NUL included). */
     private static JsonObject storableObject(JsonObject object) {
-        return jakarta.json.Json.createReader(new java.io.StringReader(AgentOutput.storableJson(object.toString()))).readObject();
+        return Json.createReader(new StringReader(AgentOutput.storableJson(object.toString()))).readObject();
     }
 
     /**
@@ -192,19 +194,7 @@ public class RunEvents {
      * message, so the run that continues gives the model the call its result answers.
      */
     public void awaitingApproval(String text, String toolCalls) {
-        checkCancelled();
-        if (run.ended().get()) {
-            return;
-        }
-        releaseHeldBack();
-        String answer = AgentOutput.storable(text);
-        String calls = AgentOutput.storableJson(toolCalls);
-        fitAnswer(AgentOutput.storedLength(answer));
-        fitEvent("tool calls", calls);
-        run.conversations().toolCalls(run.threadId(), answer, calls);
-        String shown = answer.isEmpty() ? null : answer;
-        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_APPROVAL),
-                RunOutcome.COMPLETED);
+        endAwaiting(text, toolCalls, AWAITING_APPROVAL);
     }
 
     /** The model called a tool the client runs; the run ends with {@link #awaitingTools} after its calls. */
@@ -222,6 +212,11 @@ public class RunEvents {
      * assistant message, so the next run sends the model the calls its result answers.
      */
     public void awaitingTools(String text, String toolCalls) {
+        endAwaiting(text, toolCalls, AWAITING_TOOLS);
+    }
+
+    /** Ends the run with the turn stored as the thread's assistant message: its text so far and its tool calls. */
+    private void endAwaiting(String text, String toolCalls, String status) {
         checkCancelled();
         if (run.ended().get()) {
             return;
@@ -233,7 +228,7 @@ public class RunEvents {
         fitEvent("tool calls", calls);
         run.conversations().toolCalls(run.threadId(), answer, calls);
         String shown = answer.isEmpty() ? null : answer;
-        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, AWAITING_TOOLS),
+        end((runId, threadId, seq, at) -> new ServerFrame.AgentCompleted(runId, threadId, seq, at, shown, status),
                 RunOutcome.COMPLETED);
     }
 

@@ -1,6 +1,5 @@
 package dev.agentwire.api.boundary;
 
-import dev.agentwire.kernel.Ids;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -8,9 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -137,14 +134,7 @@ public final class BodyReader implements ReadListener {
         over = true;
         deadline.cancel(false);
         try {
-            var response = (HttpServletResponse) async.getResponse();
-            byte[] answer = ErrorAnswers.body(code, message, retryable, Ids.newId(), List.of())
-                    .toString().getBytes(StandardCharsets.UTF_8);
-            response.setStatus(status);
-            response.setHeader("Connection", "close");
-            response.setContentType("application/json");
-            response.setContentLength(answer.length);
-            response.getOutputStream().write(answer);
+            ErrorAnswers.write((HttpServletResponse) async.getResponse(), status, code, message, retryable);
             async.complete();
         } catch (IOException | IllegalStateException clientGone) {
             LOG.fine(() -> "A refused request body's client was gone: " + clientGone);

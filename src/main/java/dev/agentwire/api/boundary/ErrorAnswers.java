@@ -1,5 +1,8 @@
 package dev.agentwire.api.boundary;
 
+import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import jakarta.servlet.http.HttpServletResponse;
 import dev.agentwire.kernel.Ids;
 import dev.agentwire.operations.GatewayMetrics;
 import dev.agentwire.protocol.ErrorCode;
@@ -69,6 +72,20 @@ public class ErrorAnswers {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(body(code.name(), code.message(), code.retryable(), correlationId, List.of()))
                 .build();
+    }
+
+    /**
+     * Writes a refusal made before JAX-RS runs (a servlet filter's, a body reader's): the same
+     * body, and the connection closed, as a request body may still be on its way.
+     */
+    public static void write(HttpServletResponse response, int status, String code, String message, boolean retryable)
+            throws IOException {
+        byte[] answer = body(code, message, retryable, Ids.newId(), List.of()).toString().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setHeader("Connection", "close");
+        response.setContentType(MediaType.APPLICATION_JSON);
+        response.setContentLength(answer.length);
+        response.getOutputStream().write(answer);
     }
 
     /** The error body; {@code problems} is left out when empty. */

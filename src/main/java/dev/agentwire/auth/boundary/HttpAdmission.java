@@ -5,7 +5,6 @@ import dev.agentwire.api.boundary.BufferedRequest;
 import dev.agentwire.api.boundary.ErrorAnswers;
 import dev.agentwire.auth.control.TokenVerifier;
 import dev.agentwire.auth.entity.VerifiedToken;
-import dev.agentwire.kernel.Ids;
 import dev.agentwire.kernel.Owner;
 import dev.agentwire.kernel.Permits;
 import dev.agentwire.protocol.GatewayException;
@@ -26,9 +25,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -284,15 +281,10 @@ public class HttpAdmission extends HttpFilter {
     /** A refusal before anything was read: the REST error body, and the connection closed when a body may follow. */
     private static void refuse(HttpServletResponse response, int status, String code, String message, boolean retryable)
             throws IOException {
-        byte[] answer = ErrorAnswers.body(code, message, retryable, Ids.newId(), List.of()).toString().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
         if (status == 429) {
             response.setHeader("Retry-After", "1");
         }
-        response.setHeader("Connection", "close");
-        response.setContentType("application/json");
-        response.setContentLength(answer.length);
-        response.getOutputStream().write(answer);
+        ErrorAnswers.write(response, status, code, message, retryable);
     }
 
     /** Gives the permit back when an asynchronous response is over, however it ended. */
