@@ -56,6 +56,7 @@ public class HttpAdmission extends HttpFilter {
     /** How long after its body is whole a request is dispatched again (see readThenDispatch). */
     private static final Duration DISPATCH_DELAY = Duration.ofMillis(20);
     private static final Duration DISPATCH_LOST_AFTER = Duration.ofSeconds(10);
+    private static final long SMALL_BODY_BYTES = 8192;
 
     @Inject
     TokenVerifier verifier;
@@ -128,7 +129,7 @@ public class HttpAdmission extends HttpFilter {
             }
             permit = result.permit();
         }
-        if (!hasBody(request) || isHttp2(request)) {
+        if (!hasBody(request) || isHttp2(request) || isSmall(request)) {
             admitted(request, response, chain, permit);
             return;
         }
@@ -266,6 +267,17 @@ public class HttpAdmission extends HttpFilter {
      */
     private static boolean isHttp2(HttpServletRequest request) {
         return request.getProtocol().startsWith("HTTP/2") || request.getHeader("Upgrade") != null;
+    }
+
+    /**
+     * A body of at most {@link #SMALL_BODY_BYTES} declared: JAX-RS reads it the blocking way,
+     * bounded by the user's requests in flight. The second dispatch of a read body now and then
+     * races the end of a short request in Payara's container (docs/platform-notes.md), and a
+     * small body costs a thread for little time.
+     */
+    private static boolean isSmall(HttpServletRequest request) {
+        long declared = request.getContentLengthLong();
+        return declared >= 0 && declared <= SMALL_BODY_BYTES;
     }
 
     private static boolean hasBody(HttpServletRequest request) {
